@@ -1,0 +1,73 @@
+/**
+ * The action vocabulary, defined once: a zod discriminated union on `type`, from which the
+ * TypeScript types are derived. The server validates every message with `parseAction`; the client
+ * builds actions with the same types. Amounts are strings (checked precisely by amount.ts).
+ */
+import { z } from "zod";
+import { RULESET_NAMES, type RulesetName } from "./config.js";
+import { engineError, type EngineError } from "./errors.js";
+import { ROLES } from "./state.js";
+
+const netuid = z.number().int().min(0).max(4096);
+const amount = z.string().max(10_000);
+const name = z.string().max(200);
+
+export const SHOCK_KINDS = ["whaleExit", "exploit", "breakthrough", "hype", "halving"] as const;
+export type ShockKind = (typeof SHOCK_KINDS)[number];
+
+export const ActionSchema = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("join"), name, role: z.enum(ROLES) }).strict(),
+  z.object({ type: z.literal("setRole"), role: z.enum(ROLES) }).strict(),
+  z.object({
+    type: z.literal("stake"), subnet: netuid, tao: amount, limitPrice: amount.optional(),
+    allowPartial: z.boolean().optional(), validator: z.string().max(64).optional(),
+  }).strict(),
+  z.object({
+    type: z.literal("unstake"), subnet: netuid, alpha: amount, limitPrice: amount.optional(),
+    allowPartial: z.boolean().optional(), validator: z.string().max(64).optional(),
+  }).strict(),
+  z.object({ type: z.literal("stakeRoot"), tao: amount, validator: z.string().max(64).optional() }).strict(),
+  z.object({ type: z.literal("unstakeRoot"), tao: amount, validator: z.string().max(64).optional() }).strict(),
+  z.object({ type: z.literal("registerSubnet"), name }).strict(),
+  z.object({ type: z.literal("setEffort"), research: z.number(), product: z.number() }).strict(),
+  z.object({
+    type: z.literal("setWeights"), subnet: netuid,
+    weights: z.record(z.string().max(8), z.number()),
+  }).strict(),
+  z.object({ type: z.literal("setTake"), take: amount }).strict(),
+  z.object({ type: z.literal("setRootClaim"), mode: z.enum(["swap", "keep"]) }).strict(),
+  // Host actions: same path, same log, so a replay covers them.
+  z.object({ type: z.literal("start") }).strict(),
+  z.object({ type: z.literal("end") }).strict(),
+  z.object({ type: z.literal("setRuleset"), ruleset: z.string().max(40) }).strict(),
+  z.object({ type: z.literal("shock"), kind: z.string().max(40), subnet: netuid.optional() }).strict(),
+]);
+
+export type Action = z.infer<typeof ActionSchema>;
+export type ActionType = Action["type"];
+export type ActionOf<T extends ActionType> = Extract<Action, { type: T }>;
+export const ACTION_TYPES = ActionSchema.options.map((o) => o.shape.type.value) as ActionType[];
+export const HOST_ACTIONS: readonly ActionType[] = ["start", "end", "setRuleset", "shock"];
+export const PLAYER_ACTIONS: readonly ActionType[] = ACTION_TYPES.filter((t) => !HOST_ACTIONS.includes(t));
+
+export function isRulesetName(s: string): s is RulesetName {
+  return (RULESET_NAMES as string[]).includes(s);
+}
+
+/** Shape check of an untrusted message; never throws. */
+export function parseAction(input: unknown): { ok: true; action: Action } | { ok: false; error: EngineError } {
+  if (typeof input !== "object" || input === null || Array.isArray(input)) {
+    return { ok: false, error: engineError("action/malformed", "an action must be an object with a type") };
+  }
+  const type = (input as { type?: unknown }).type;
+  if (typeof type !== "string" || !(ACTION_TYPES as string[]).includes(type)) {
+    return { ok: false, error: engineError("action/unknown_type", `unknown action type ${JSON.stringify(type)?.slice(0, 40)}`) };
+  }
+  const parsed = ActionSchema.safeParse(input);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue?.path.join(".") || type;
+    return { ok: false, error: engineError("action/malformed", `${type}: ${where}: ${issue?.message ?? "invalid"}`) };
+  }
+  return { ok: true, action: parsed.data };
+}

@@ -1,0 +1,63 @@
+/**
+ * Amounts. Every TAO or alpha amount in the engine is a decimal.js value quantised to
+ * the chain's smallest unit (1 rao = 1e-9). State stores them as canonical decimal strings
+ * (no exponent, no trailing zeros) so it stays plain JSON and replays byte-for-byte.
+ *
+ * Precision 40 holds the exact product of two amounts up to 21M with 9 decimals (34 digits);
+ * intermediate divisions are then quantised explicitly with a stated direction.
+ */
+import DecimalJs from "decimal.js";
+
+export const Decimal = DecimalJs.clone({
+  precision: 40,
+  rounding: DecimalJs.ROUND_DOWN,
+  toExpNeg: -40,
+  toExpPos: 40,
+});
+export type Dec = InstanceType<typeof Decimal>;
+export type DecLike = Dec | string | number;
+
+/** Decimal places of one rao. */
+export const RAO_DECIMALS = 9;
+export const RAO = new Decimal("1e-9");
+export const ZERO = new Decimal(0);
+export const ONE = new Decimal(1);
+
+export function dec(x: DecLike): Dec {
+  return x instanceof Decimal ? (x as Dec) : new Decimal(x);
+}
+
+/** Quantise to whole rao, rounding toward zero (the chain's integer division). */
+export function floorRao(x: DecLike): Dec {
+  return dec(x).toDecimalPlaces(RAO_DECIMALS, Decimal.ROUND_DOWN);
+}
+
+/** Quantise to whole rao, rounding away from zero (what a trader must pay). */
+export function ceilRao(x: DecLike): Dec {
+  return dec(x).toDecimalPlaces(RAO_DECIMALS, Decimal.ROUND_UP);
+}
+
+/** Canonical state string of a quantised amount: "1.5", "0.000000001", "0". */
+export function amt(x: DecLike): string {
+  const q = floorRao(x);
+  return q.isZero() ? "0" : q.toString();
+}
+
+export function sum(xs: Iterable<DecLike>): Dec {
+  let s = ZERO;
+  for (const x of xs) s = s.plus(x);
+  return s;
+}
+
+export function min(a: Dec, b: Dec): Dec {
+  return a.lt(b) ? a : b;
+}
+
+export function max(a: Dec, b: Dec): Dec {
+  return a.gt(b) ? a : b;
+}
+
+/** Whether x already sits exactly on the rao grid. */
+export function isRaoExact(x: Dec): boolean {
+  return x.decimalPlaces() <= RAO_DECIMALS;
+}

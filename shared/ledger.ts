@@ -1,0 +1,57 @@
+/**
+ * Balance and position book-keeping for one player. Every change goes through these helpers so
+ * the summed views (`rootStake`, `alpha[netuid]`) always equal the positions they summarise.
+ * Pure: each returns a new Player.
+ */
+import { amt, dec, type Dec, ZERO } from "./decimal.js";
+import { ROOT_NETUID, type Netuid, type Player, type PlayerId } from "./state.js";
+
+export function withTao(p: Player, delta: Dec): Player {
+  const next = dec(p.tao).plus(delta);
+  if (next.isNeg()) throw new Error(`ledger: negative TAO for ${p.id}`);
+  return { ...p, tao: amt(next) };
+}
+
+export function positionOf(p: Player, netuid: Netuid, validator: PlayerId): Dec {
+  const s = p.stakes[netuid]?.[validator];
+  return s === undefined ? ZERO : dec(s);
+}
+
+/** Add (or with a negative delta, remove) stake on one (subnet, validator) position. */
+export function withPosition(p: Player, netuid: Netuid, validator: PlayerId, delta: Dec): Player {
+  if (delta.isZero()) return p;
+  const current = positionOf(p, netuid, validator);
+  const next = current.plus(delta);
+  if (next.isNeg()) throw new Error(`ledger: negative position ${p.id}/${netuid}/${validator}`);
+  const book = { ...(p.stakes[netuid] ?? {}) };
+  if (next.isZero()) delete book[validator];
+  else book[validator] = amt(next);
+  const stakes = { ...p.stakes };
+  if (Object.keys(book).length === 0) delete stakes[netuid];
+  else stakes[netuid] = book;
+  if (netuid === ROOT_NETUID) {
+    return { ...p, stakes, rootStake: amt(dec(p.rootStake).plus(delta)) };
+  }
+  const total = dec(p.alpha[netuid] ?? "0").plus(delta);
+  const alpha = { ...p.alpha };
+  if (total.isZero()) delete alpha[netuid];
+  else alpha[netuid] = amt(total);
+  return { ...p, stakes, alpha };
+}
+
+/** Drop every position on a subnet (after deregistration). */
+export function withoutSubnet(p: Player, netuid: Netuid): Player {
+  if (!p.stakes[netuid] && !p.alpha[netuid]) return p;
+  const stakes = { ...p.stakes };
+  delete stakes[netuid];
+  const alpha = { ...p.alpha };
+  delete alpha[netuid];
+  return { ...p, stakes, alpha };
+}
+
+/** Positions on a subnet, largest first (ties by validator id), for unstaking without a named validator. */
+export function positionsLargestFirst(p: Player, netuid: Netuid): [PlayerId, Dec][] {
+  return Object.entries(p.stakes[netuid] ?? {})
+    .map(([v, s]) => [v, dec(s)] as [PlayerId, Dec])
+    .sort((a, b) => (b[1].cmp(a[1]) || (a[0] < b[0] ? -1 : 1)));
+}

@@ -1,0 +1,202 @@
+/**
+ * resolveRound: one tempo of the chain, (state) -> { state, report }.
+ * Order within a resolution:
+ *  1. reveal committed weights; market events; NPC traders and miners trade (flows count);
+ *  2. EMAs step on the round's closing price and net flow (one closed-form step per tempo);
+ *  3. shares by the rule set; TAO emission over the tempo (with halvings) split by share;
+ *  4. per subnet: injection under the cap and excess rule, then alpha_out paid through Yuma;
+ *  5. root's TAO paid to root nominators; game layer advances (quality, miners); signals for next round;
+ *  6. metrics and report.
+ */
+import { netuidsOf, protocolSwapParams, stakeIndex, subnetList, totalRootStake } from "./access.js";
+import { pushEvents } from "./apply.js";
+import { switchesOf } from "./config.js";
+import { amt, dec, type Dec, Decimal, ZERO } from "./decimal.js";
+import { type Ledger, nominatorIndex, paySubnet, payRootTao, validatorBook } from "./distribution.js";
+import { marketControl, ecosystemMetrics } from "./ecosystem.js";
+import { effectivePriceEmaRate, updateFlowEma, updatePriceEma } from "./ema.js";
+import { alphaEmissionOverBlocks, emissionOverBlocks } from "./emission.js";
+import { applyInjection, computeInjection, type Injection } from "./injection.js";
+import { minersSell, npcRootWeights, npcTraderTurn } from "./npc.js";
+import { advanceSubnet, trueQuality } from "./quality.js";
+import type { PlayerIncome, RoundReport, SubnetRoundReport } from "./report.js";
+import { Rng } from "./rng.js";
+import { rootEmissionShares } from "./rootConsensus.js";
+import { normalise, sharesFromFlow, sharesFromPriceEma, splitByShares } from "./shares.js";
+import { generateSignals, signalSigma } from "./signals.js";
+import { shockEvents } from "./shockEvents.js";
+import { applyShocks } from "./shocks.js";
+import { type GameEvent, type GameState, type Netuid, type PlayerId, ROOT_NETUID, type Subnet, type WeightBook } from "./state.js";
+import { BASE_BLOCK_EMISSION_TAO, PRICE_EMA_CAP } from "./constants.js";
+
+export class RoundError extends Error {
+  readonly code = "phase/forbidden";
+}
+
+/** Prices kept per subnet for sparklines. */
+export const PRICE_HISTORY_LENGTH = 40;
+
+function miners(s: Subnet): string[] {
+  return s.minerSkill.map((_, uid) => String(uid));
+}
+
+function mergeWeights(weights: WeightBook, pending: WeightBook): WeightBook {
+  const out: Record<string, Record<string, Readonly<Record<string, number>>>> = {};
+  for (const [v, byNet] of Object.entries(weights)) out[v] = { ...byNet };
+  for (const [v, byNet] of Object.entries(pending)) out[v] = { ...(out[v] ?? {}), ...byNet };
+  return out;
+}
+
+function toDecShares(xs: Record<string, number>): Record<string, Dec> {
+  const out: Record<string, Dec> = {};
+  for (const [k, x] of Object.entries(xs)) out[k] = x > 0 && Number.isFinite(x) ? new Decimal(x.toPrecision(15)) : ZERO;
+  return normalise(out);
+}
+
+export function resolveRound(input: GameState): { state: GameState; report: RoundReport } {
+  if (input.phase !== "acting") throw new RoundError(`cannot resolve a round in phase ${input.phase}`);
+  const round = input.round + 1;
+  const config = input.config;
+  const switches = switchesOf(config);
+  const rng = new Rng(input.rng);
+  const events: GameEvent[] = [];
+
+  // 1. Reveal weights; events; NPC trades and miner sales (user-side flows of this round).
+  let state: GameState = { ...input, weights: mergeWeights(input.weights, input.pendingWeights), pendingWeights: {} };
+  const shocked = applyShocks(state, rng, round);
+  state = shocked.state;
+  events.push(...shocked.events);
+  const traded = npcTraderTurn(state, rng, shocked.mood);
+  state = traded.state;
+  state = minersSell(state, events);
+
+  // 2. EMAs step on the closing price and the round's net flow.
+  const subnets: Record<Netuid, Subnet> = {};
+  for (const s of subnetList(state)) {
+    const age = s.registeredRound > 0 ? round - s.registeredRound : Number.POSITIVE_INFINITY;
+    const rate = Number.isFinite(age) ? effectivePriceEmaRate(config.priceEmaRate, age, config.priceEmaHalvingRounds) : config.priceEmaRate;
+    const priceEma = updatePriceEma(dec(s.priceEma), dec(s.taoReserve).div(s.alphaReserve), rate, dec(PRICE_EMA_CAP));
+    const flowEma = updateFlowEma(dec(s.flowEma), dec(s.flowThisRound), config.flowEmaRate);
+    subnets[s.netuid] = { ...s, priceEma: priceEma.toString(), flowEma: flowEma.toString() };
+  }
+  state = { ...state, subnets };
+
+  // 3. Shares and the round's emission.
+  const netuids = netuidsOf(state);
+  const index = stakeIndex(state);
+  let shares: Record<string, Dec>;
+  let rootControl: Record<string, number> | null = null;
+  if (switches.emissionRule === "rootWeights") {
+    const rootStakes = index.get(ROOT_NETUID) ?? new Map<PlayerId, Dec>();
+    // The root network had 64 UIDs: the validators with the most root stake take them (§2c).
+    const seated = [...rootStakes.entries()]
+      .filter(([v]) => state.validators.includes(v))
+      .sort((a, b) => b[1].cmp(a[1]) || (a[0] < b[0] ? -1 : 1))
+      .slice(0, config.rootValidators);
+    const stake: Record<string, number> = {};
+    const weights: Record<string, Record<string, number>> = {};
+    for (const [v, st] of seated) {
+      stake[v] = st.toNumber();
+      const p = state.players[v];
+      if (p.npc === "validator") weights[v] = npcRootWeights(state, p, rng, signalSigma(config.signalNoise, stake[v]));
+      else if (state.weights[v]?.[ROOT_NETUID]) weights[v] = { ...state.weights[v][ROOT_NETUID] };
+    }
+    const r = rootEmissionShares(stake, weights, netuids);
+    shares = toDecShares(r.shares);
+    rootControl = r.control;
+  } else if (switches.emissionRule === "priceEMA") {
+    shares = sharesFromPriceEma(Object.fromEntries(netuids.map((n) => [n, dec(state.subnets[n].priceEma)])));
+  } else {
+    shares = sharesFromFlow(Object.fromEntries(netuids.map((n) => [n, dec(state.subnets[n].flowEma)])), dec(config.flowCutoff));
+  }
+  const shareSum = Object.values(shares).reduce((a, b) => a.plus(b), ZERO);
+  const window = emissionOverBlocks(dec(state.issuance), config.tempoBlocks, dec(config.supplyCap), dec(BASE_BLOCK_EMISSION_TAO));
+  const roundEmission = shareSum.isZero() ? ZERO : window.total;
+  const emissionBy = shareSum.isZero() ? {} : splitByShares(roundEmission, shares);
+
+  // 4. Per subnet: injection, then alpha_out through Yuma.
+  const ledger: Ledger = { players: { ...state.players }, subnets: { ...state.subnets } };
+  const idx = nominatorIndex(state.players, state.playerOrder);
+  const rootTotal = totalRootStake(state);
+  const book = validatorBook(ledger, idx, state.validators, Number(config.taoWeight), switches.rootPayout);
+  const rootOwed = new Map<PlayerId, number>();
+  const rootTaoTotal = { value: ZERO };
+  const protocol = protocolSwapParams(state);
+  const sumEma = netuids.reduce((a, n) => a.plus(state.subnets[n].priceEma), ZERO);
+  const bonds: Record<Netuid, Record<PlayerId, Record<string, number>>> = {};
+  const perSubnet: SubnetRoundReport[] = [];
+  for (const n of netuids) {
+    const before = ledger.subnets[n];
+    const emission = emissionBy[n] ?? ZERO;
+    const alphaWindow = alphaEmissionOverBlocks(dec(before.alphaIssued), config.tempoBlocks);
+    const alphaCap = alphaWindow.total;
+    let inj: Injection = computeInjection(before, emission, alphaCap, shares[n] ?? ZERO, switches.excessRule);
+    const injected = applyInjection(before, inj, protocol);
+    inj = injected.injection;
+    ledger.subnets[n] = injected.subnet;
+    const payout = paySubnet(ledger, idx, {
+      netuid: n, alphaOut: alphaCap, ownerCut: dec(config.ownerCut), taoWeight: dec(config.taoWeight), totalRootStake: rootTotal,
+      rootLost: inj.subsidised, rootSuppressed: switches.rootPayout === "claimAlpha" && sumEma.lte(1),
+      validators: state.validators, book, weights: state.weights, kappa: config.kappa,
+      bondAlpha: config.bondAlpha, bonds: state.bonds[n] as Record<PlayerId, Record<string, number>> | undefined,
+      signalNoise: config.signalNoise, protocol,
+    }, rng, rootOwed, rootTaoTotal);
+    if (config.bondAlpha > 0) bonds[n] = payout.bonds;
+    const s = ledger.subnets[n];
+    const owner = state.players[s.owner];
+    const minerTao = payout.miners.mul(s.price).toNumber();
+    const advanced = advanceSubnet(s, owner?.effort ?? { research: 0.5, product: 0.5 }, minerTao, config);
+    const history = [...s.priceHistory, s.price];
+    ledger.subnets[n] = {
+      ...advanced, emissionShare: (shares[n] ?? ZERO).toString(), lastEmission: amt(emission),
+      consensus: miners(s).map((uid) => payout.consensus[uid] ?? 0), flowThisRound: "0", priceHistory: history.length > PRICE_HISTORY_LENGTH ? history.slice(-PRICE_HISTORY_LENGTH) : history,
+    };
+    const after = ledger.subnets[n];
+    perSubnet.push({
+      netuid: n, name: s.name, share: (shares[n] ?? ZERO).toString(), emission: amt(emission),
+      taoIn: amt(inj.taoIn), alphaIn: amt(inj.alphaIn), alphaOut: amt(alphaCap.minus(payout.rootLostAlpha)),
+      excessTao: amt(inj.excessTao), alphaBurned: amt(inj.alphaBurned), ownerAlpha: amt(payout.owner),
+      minerAlpha: amt(payout.miners), validatorAlpha: amt(payout.validators), rootAlpha: amt(payout.rootAlpha),
+      rootTao: amt(payout.rootTao), price: after.price, priceEma: after.priceEma, flowEma: after.flowEma,
+      netFlow: before.flowThisRound, taoReserve: after.taoReserve, alphaReserve: after.alphaReserve,
+      trueQuality: trueQuality(after), product: after.product, research: owner?.effort.research ?? 0,
+    });
+  }
+
+  // 5. Root's TAO to root nominators; issuance; signals for the next round.
+  payRootTao(ledger, idx, rootOwed, rootTaoTotal.value, book);
+  const issuance = dec(state.issuance).plus(roundEmission);
+  let next: GameState = {
+    ...state, players: ledger.players, subnets: ledger.subnets, rng: rng.state(), round,
+    block: state.block + config.tempoBlocks, issuance: amt(issuance),
+    bonds: config.bondAlpha > 0 ? bonds : state.bonds,
+    phase: round >= config.rounds ? "ended" : "acting",
+  };
+  next = generateSignals(next);
+  const shareNumbers = Object.fromEntries(Object.entries(shares).map(([k, v]) => [k, v.toNumber()]));
+  const control = rootControl
+    ? new Map(Object.entries(rootControl).filter(([, c]) => c > 0))
+    : marketControl(next, shareNumbers);
+  const metrics = ecosystemMetrics(next, shareNumbers, control);
+  events.push(...shockEvents(perSubnet, round, next.phase === "ended"));
+  next = pushEvents(next, events);
+  const income: Record<PlayerId, PlayerIncome> = {};
+  for (const id of state.playerOrder) {
+    // What the payouts added (no trades happen during them): positions after minus before.
+    const before = state.players[id];
+    const after = ledger.players[id];
+    if (before === after) continue;
+    const alpha: Record<Netuid, string> = {};
+    for (const [n, a] of Object.entries(after.alpha)) {
+      const gain = dec(a).minus(before.alpha[n] ?? "0");
+      if (gain.gt(0)) alpha[n] = gain.toString();
+    }
+    income[id] = { alpha, rootTao: dec(after.rootStake).minus(before.rootStake).toString() };
+  }
+  const report: RoundReport = {
+    round, ruleset: state.ruleset, switches, block: next.block,
+    blockEmission: amt(window.perSegment[0]?.perBlock ?? ZERO), emitted: amt(roundEmission), issuance: next.issuance,
+    subnets: perSubnet, metrics, income, events,
+  };
+  return { state: next, report };
+}

@@ -1,0 +1,40 @@
+/**
+ * Validators' private, noisy view of quality (game layer). Noise shrinks with the validator's
+ * stake: a big validator can afford better evaluation. Only people's signals are stored in the
+ * state (NPCs draw theirs inside the resolution); the server sends each its own.
+ */
+import { dec } from "./decimal.js";
+import { Rng } from "./rng.js";
+import { trueQuality } from "./quality.js";
+import type { GameState, PlayerId, ValidatorSignals } from "./state.js";
+import { subnetList, stakeIndex } from "./access.js";
+
+/** Log-normal sigma of a validator's signals given its total stake weight in TAO. */
+export function signalSigma(baseNoise: number, stakeTao: number): number {
+  return baseNoise / (1 + Math.log10(1 + Math.max(0, stakeTao) / 100));
+}
+
+export function drawSignals(state: GameState, rng: Rng, sigma: number, round: number): ValidatorSignals {
+  const subnets: Record<string, number> = {};
+  const miners: Record<string, number[]> = {};
+  for (const s of subnetList(state)) {
+    subnets[s.netuid] = trueQuality(s) * rng.lognormal(sigma);
+    miners[s.netuid] = s.minerSkill.map((k) => k * rng.lognormal(sigma));
+  }
+  return { round, subnets, miners };
+}
+
+/** Fresh signals for the given people (default: every human validator) for the round being played. */
+export function generateSignals(state: GameState, ids?: PlayerId[]): GameState {
+  const targets = ids ?? state.validators.filter((v) => state.players[v]?.npc === null);
+  if (targets.length === 0) return state;
+  const rng = new Rng(state.rng);
+  const index = stakeIndex(state);
+  const signals = { ...state.signals };
+  for (const id of targets) {
+    const root = index.get("0")?.get(id) ?? dec(0);
+    const sigma = signalSigma(state.config.signalNoise, root.toNumber());
+    signals[id] = drawSignals(state, rng, sigma, state.round + 1);
+  }
+  return { ...state, signals, rng: rng.state() };
+}

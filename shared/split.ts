@@ -1,0 +1,57 @@
+/** Splitting an amount among holders in proportion to their weights, exactly to the rao. */
+import { type Dec, floorRao, ZERO } from "./decimal.js";
+
+/**
+ * Each part is floored to the rao (never pay out more than the pot); the few leftover rao go to
+ * the holder with the largest weight (ties: first in iteration order), so parts sum to `total`.
+ * Returns an empty map when the weights sum to zero.
+ */
+export function proRata<K>(total: Dec, weights: ReadonlyMap<K, Dec>): Map<K, Dec> {
+  const out = new Map<K, Dec>();
+  let sum = ZERO;
+  let top: K | undefined;
+  let topW = ZERO;
+  for (const [k, w] of weights) {
+    if (w.lte(0)) continue;
+    sum = sum.plus(w);
+    if (top === undefined || w.gt(topW)) { top = k; topW = w; }
+  }
+  if (sum.isZero() || top === undefined) return out;
+  if (weights.size === 1) return out.set(top, total);
+  let paid = ZERO;
+  for (const [k, w] of weights) {
+    if (w.lte(0)) continue;
+    const part = floorRao(total.mul(w).div(sum)); // rounds down: the pot is never overdrawn
+    out.set(k, part);
+    paid = paid.plus(part);
+  }
+  out.set(top, (out.get(top) ?? ZERO).plus(total.minus(paid)));
+  return out;
+}
+
+/**
+ * The same split with plain-number weights (fractions from Yuma, or stake as floats): each part is
+ * floor(total × w/W) to the rao, the leftover rao go to the largest weight, so the parts still sum
+ * to exactly `total`; only the proportions carry float precision (~1e-16).
+ */
+export function proRataNum<K>(total: Dec, weights: ReadonlyMap<K, number>): Map<K, Dec> {
+  const out = new Map<K, Dec>();
+  let sum = 0;
+  let top: K | undefined;
+  let topW = 0;
+  for (const [k, w] of weights) {
+    if (!(w > 0)) continue;
+    sum += w;
+    if (top === undefined || w > topW) { top = k; topW = w; }
+  }
+  if (!(sum > 0) || top === undefined || total.lte(0)) return out;
+  let paid = ZERO;
+  for (const [k, w] of weights) {
+    if (!(w > 0)) continue;
+    const part = k === top ? ZERO : floorRao(total.mul(w / sum)); // rounds down: the pot is never overdrawn
+    out.set(k, part);
+    paid = paid.plus(part);
+  }
+  out.set(top, total.minus(paid));
+  return out;
+}

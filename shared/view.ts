@@ -1,0 +1,191 @@
+/**
+ * What one player may see: the public market plus their own account and their own private
+ * signals. This projection is the only thing the server sends a client and the only thing a bot
+ * decides from, so it must never carry hidden game-layer fields: a subnet's `capability`,
+ * research `pipeline`, `minerSkill` values or `minerStrength`, other validators' signals, or
+ * anyone's committed-but-unrevealed `pendingWeights`.
+ *
+ * Pure; amounts stay canonical decimal strings. Every array and record is a fresh copy, so a
+ * caller may mutate the view without touching the state.
+ */
+import { isImmune, stakeByValidator, subnetList } from "./access.js";
+import type { RulesetName } from "./config.js";
+import { amt } from "./decimal.js";
+import { lockCost } from "./registration.js";
+import type { GameState, Netuid, Phase, Player, PlayerId, ValidatorSignals } from "./state.js";
+import { ROOT_NETUID } from "./state.js";
+
+export interface PublicSubnet {
+  readonly netuid: Netuid;
+  readonly name: string;
+  readonly owner: PlayerId;
+  readonly registeredRound: number;
+  readonly taoReserve: string;
+  readonly alphaReserve: string;
+  readonly alphaOut: string;
+  readonly price: string;
+  readonly priceEma: string;
+  readonly flowEma: string;
+  readonly emissionShare: string;
+  readonly lastEmission: string;
+  readonly priceHistory: string[];
+  /** Product traction: the visible half of quality. */
+  readonly product: number;
+  /** Number of miner uids (valid weight targets are "0" .. String(minerCount - 1)). */
+  readonly minerCount: number;
+  /** Still inside its immunity period (cannot be pruned). */
+  readonly immune: boolean;
+}
+
+export interface PublicValidator {
+  readonly id: PlayerId;
+  readonly name: string;
+  /** Validator take, a fraction string. */
+  readonly take: string;
+  /** TAO staked on root through this validator (own plus delegated). */
+  readonly rootStake: string;
+  readonly npc: boolean;
+}
+
+export interface ViewConfig {
+  readonly minStake: string;
+  readonly poolFee: string;
+  readonly minPoolReserve: string;
+  readonly tempoBlocks: number;
+  readonly subnetLimit: number;
+  readonly immunityRounds: number;
+}
+
+export interface PlayerView {
+  /** Rounds resolved so far (the round being played is round + 1). */
+  readonly round: number;
+  readonly totalRounds: number;
+  readonly phase: Phase;
+  readonly ruleset: RulesetName;
+  /** The viewer's own account; null for an id that has not joined. */
+  readonly me: Player | null;
+  /** Sorted by netuid. */
+  readonly subnets: PublicSubnet[];
+  /** In registration order. */
+  readonly validators: PublicValidator[];
+  /** The viewer's own signals for the round being played (validators only). */
+  readonly signals: ValidatorSignals | null;
+  /**
+   * Revealed weights (state.weights) averaged over validators, weighted by their root stake
+   * (equally if none of the setters has root stake): netuid ("0" = root) -> target -> weight.
+   * Each row is normalised first, so every inner record sums to 1.
+   */
+  readonly consensusWeights: Record<Netuid, Record<string, number>>;
+  /** Lock cost a registration would pay now, TAO. */
+  readonly lockCost: string;
+  /** false when a subnet has already registered this round (one registration per round network-wide). */
+  readonly registrationOpen: boolean;
+  readonly config: ViewConfig;
+}
+
+function publicSubnet(state: GameState, s: GameState["subnets"][Netuid]): PublicSubnet {
+  return {
+    netuid: s.netuid,
+    name: s.name,
+    owner: s.owner,
+    registeredRound: s.registeredRound,
+    taoReserve: s.taoReserve,
+    alphaReserve: s.alphaReserve,
+    alphaOut: s.alphaOut,
+    price: s.price,
+    priceEma: s.priceEma,
+    flowEma: s.flowEma,
+    emissionShare: s.emissionShare,
+    lastEmission: s.lastEmission,
+    priceHistory: [...s.priceHistory],
+    product: s.product,
+    minerCount: s.minerSkill.length,
+    immune: isImmune(state, s),
+  };
+}
+
+function copyPlayer(p: Player): Player {
+  const stakes: Record<Netuid, Record<PlayerId, string>> = {};
+  for (const [n, book] of Object.entries(p.stakes)) stakes[n] = { ...book };
+  return { ...p, alpha: { ...p.alpha }, stakes, effort: { ...p.effort }, affiliation: [...p.affiliation] };
+}
+
+function copySignals(s: ValidatorSignals): ValidatorSignals {
+  const miners: Record<Netuid, number[]> = {};
+  for (const [n, xs] of Object.entries(s.miners)) miners[n] = [...xs];
+  return { round: s.round, subnets: { ...s.subnets }, miners };
+}
+
+/** Stake-weighted mean of the revealed, row-normalised weights, per netuid. */
+export function consensusWeights(state: GameState, rootStake: Map<PlayerId, number>): Record<Netuid, Record<string, number>> {
+  const rows = new Map<Netuid, { stake: number; row: Record<string, number> }[]>();
+  const voters = Object.keys(state.weights).sort();
+  for (const v of voters) {
+    const byNet = state.weights[v];
+    for (const netuid of Object.keys(byNet)) {
+      const raw = byNet[netuid];
+      let total = 0;
+      for (const w of Object.values(raw)) if (Number.isFinite(w) && w > 0) total += w;
+      if (!(total > 0) || !Number.isFinite(total)) continue;
+      const row: Record<string, number> = {};
+      for (const [k, w] of Object.entries(raw)) if (Number.isFinite(w) && w > 0) row[k] = w / total;
+      const list = rows.get(netuid) ?? [];
+      list.push({ stake: Math.max(0, rootStake.get(v) ?? 0), row });
+      rows.set(netuid, list);
+    }
+  }
+  const out: Record<Netuid, Record<string, number>> = {};
+  const netuids = [...rows.keys()].sort((a, b) => Number(a) - Number(b));
+  for (const netuid of netuids) {
+    const list = rows.get(netuid) ?? [];
+    const stakeSum = list.reduce((t, r) => t + r.stake, 0);
+    const equal = !(stakeSum > 0);
+    const acc: Record<string, number> = {};
+    for (const { stake, row } of list) {
+      const f = equal ? 1 / list.length : stake / stakeSum;
+      if (f === 0) continue;
+      for (const [k, w] of Object.entries(row)) acc[k] = (acc[k] ?? 0) + f * w;
+    }
+    const keys = Object.keys(acc).sort((a, b) => Number(a) - Number(b));
+    if (keys.length > 0) out[netuid] = Object.fromEntries(keys.map((k) => [k, acc[k]]));
+  }
+  return out;
+}
+
+export function playerView(state: GameState, playerId: PlayerId): PlayerView {
+  const player = state.players[playerId];
+  const rootByValidator = stakeByValidator(state, ROOT_NETUID);
+  const rootNumbers = new Map<PlayerId, number>();
+  for (const [v, s] of rootByValidator) rootNumbers.set(v, s.toNumber());
+  const validators: PublicValidator[] = [];
+  for (const id of state.validators) {
+    const p = state.players[id];
+    if (!p) continue;
+    validators.push({
+      id, name: p.name, take: p.take ?? state.config.defaultTake,
+      rootStake: amt(rootByValidator.get(id) ?? 0), npc: p.npc !== null,
+    });
+  }
+  const ownSignals = player && state.validators.includes(playerId) ? state.signals[playerId] : undefined;
+  return {
+    round: state.round,
+    totalRounds: state.config.rounds,
+    phase: state.phase,
+    ruleset: state.ruleset,
+    me: player ? copyPlayer(player) : null,
+    subnets: subnetList(state).map((s) => publicSubnet(state, s)),
+    validators,
+    signals: ownSignals ? copySignals(ownSignals) : null,
+    consensusWeights: consensusWeights(state, rootNumbers),
+    lockCost: amt(lockCost(state)),
+    registrationOpen: state.lastRegistrationRound !== state.round,
+    config: {
+      minStake: state.config.minStake,
+      poolFee: state.config.poolFee,
+      minPoolReserve: state.config.minPoolReserve,
+      tempoBlocks: state.config.tempoBlocks,
+      subnetLimit: state.config.subnetLimit,
+      immunityRounds: state.config.immunityRounds,
+    },
+  };
+}
