@@ -7,8 +7,9 @@
 import { type Action, isRulesetName, parseAction, SHOCK_KINDS, type ShockKind } from "./actions.js";
 import { parseAmount } from "./amount.js";
 import { switchesOf } from "./config.js";
+import { MAX_VALIDATOR_TAKE } from "./constants.js";
 import { amt, dec, Decimal } from "./decimal.js";
-import { engineError, type EngineError, err, ok, type Result } from "./errors.js";
+import { engineError, type EngineError, ok, type Result } from "./errors.js";
 import { newPlayer, seedFlowEma } from "./game.js";
 import { registerSubnet } from "./registration.js";
 import { HOST_ID, type GameEvent, type GameState, type Player, type PlayerId, ROOT_NETUID } from "./state.js";
@@ -142,7 +143,7 @@ function setTake(state: GameState, player: Player, take: string): ApplyResult {
   if (player.role !== "validator") return fail("role/forbidden", "only validators set a take");
   const t = take === "0" ? ({ ok: true, value: dec(0) } as const) : parseAmount(take, "take");
   if (!t.ok) return t;
-  if (t.value.gt(dec(state.config.defaultTake).gt("0.18") ? state.config.defaultTake : "0.18")) {
+  if (t.value.gt(MAX_VALIDATOR_TAKE)) {
     return fail("amount/too_large", "the take is at most 0.18 (18%)");
   }
   return { ok: true, state: withPlayer(state, { ...player, take: amt(t.value) }), events: [] };
@@ -152,7 +153,8 @@ function setWeights(state: GameState, player: Player, subnet: number, raw: Recor
   if (player.role !== "validator" || !state.validators.includes(player.id)) return fail("role/forbidden", "only validators set weights");
   const netuid = String(subnet);
   let targets: string[];
-  if (netuid === ROOT_NETUID) targets = Object.keys(state.subnets);
+  // Root weights may include netuid 0 itself: that share is not emitted (recycled, §2c).
+  if (netuid === ROOT_NETUID) targets = [ROOT_NETUID, ...Object.keys(state.subnets)];
   else {
     const s = state.subnets[netuid];
     if (!s) return fail("subnet/unknown", `there is no subnet ${subnet}`);
@@ -206,8 +208,3 @@ function applyHostAction(state: GameState, action: Extract<Action, { type: "star
     }
   }
 }
-
-export function isError(r: ApplyResult): r is { ok: false; error: EngineError } {
-  return !r.ok;
-}
-export { err };

@@ -51,7 +51,7 @@ export const GameConfigSchema = z.object({
     excessRule: z.enum(EXCESS_RULES).optional(),
     rootPayout: z.enum(ROOT_PAYOUTS).optional(),
   }).default({}),
-  rounds: z.number().int().min(1).max(500).default(20),
+  rounds: z.number().int().min(1).max(100_000).default(20),
 
   // --- chain parameters (defaults are the chain's; see constants.ts) ---
   tempoBlocks: z.number().int().min(1).max(100_000).default(CHAIN_TEMPO_BLOCKS),
@@ -65,6 +65,8 @@ export const GameConfigSchema = z.object({
   taoWeight: amountString.default(TAO_WEIGHT),
   defaultTake: amountString.default(MAX_VALIDATOR_TAKE),
   kappa: fraction.default(YUMA_KAPPA),
+  /** Validator permits per subnet: the top K by stake weight take part in Yuma (§6.2, 64 typical on mainnet). */
+  maxValidatorsPerSubnet: z.number().int().min(1).max(1024).default(64),
   /** Keep Yuma bonds with this per-round EMA (the "advanced" option); 0 = Yuma 3 with no bond memory. */
   bondAlpha: fraction.default(0),
   /**

@@ -100,6 +100,8 @@ export interface SubnetPayoutInput {
   /** Root takes no dividends this round (RS3 when Σ price EMA ≤ 1): the subnet's validators keep them. */
   rootSuppressed: boolean;
   validators: readonly PlayerId[];
+  /** Validator permits per subnet (top K by stake weight). */
+  maxValidators: number;
   book: ValidatorBook;
   /** Revealed weights of people; NPC validators weigh miners honestly through noise. */
   weights: WeightBook;
@@ -157,17 +159,24 @@ export function paySubnet(
   const byV = idx.get(netuid);
   const alphaOf = new Map<PlayerId, number>();
   if (byV) for (const [v, noms] of byV) alphaOf.set(v, sumOf(noms).toNumber());
-  const stake: Record<string, number> = {};
-  const weights: Record<string, Record<string, number>> = {};
+  // Validator permits: the top K by stake weight (ties by id) take part (§6.2).
+  const candidates: [PlayerId, number][] = [];
   for (const v of input.validators) {
     const sv = (alphaOf.get(v) ?? 0) + (input.book.rootWeighted.get(v) ?? 0);
-    if (!(sv > 0)) continue;
+    if (sv > 0) candidates.push([v, sv]);
+  }
+  if (candidates.length > input.maxValidators) {
+    candidates.sort((x, y) => y[1] - x[1] || (x[0] < y[0] ? -1 : 1));
+    candidates.length = input.maxValidators;
+  }
+  const stake: Record<string, number> = {};
+  const weights: Record<string, Record<string, number>> = {};
+  for (const [v, sv] of candidates) {
     stake[v] = sv;
-    const p = ledger.players[v];
-    if (p.npc === "validator") weights[v] = npcMinerWeights(s, rng, signalSigma(input.signalNoise, sv));
+    if (ledger.players[v].npc === "validator") weights[v] = npcMinerWeights(s, rng, signalSigma(input.signalNoise, sv));
     else {
       const w = input.weights[v]?.[netuid];
-      if (w) weights[v] = { ...w };
+      if (w) weights[v] = w as Record<string, number>;
     }
   }
   const miners = s.minerSkill.map((_, uid) => String(uid));

@@ -37,11 +37,23 @@ export class Rng {
   pick<T>(xs: readonly T[]): T {
     return xs[this.int(xs.length)];
   }
-  /** Standard normal (Box-Muller; one draw discarded to keep the stream simple). */
+  private spare: number | null = null;
+  /**
+   * Standard normal (Box-Muller; the pair's second value is kept for the next call). The spare is
+   * not part of `state()`, so every engine step starts from a fresh pair: a step's draws depend only
+   * on the state it started from.
+   */
   normal(): number {
+    if (this.spare !== null) {
+      const z = this.spare;
+      this.spare = null;
+      return z;
+    }
     const u = 1 - this.next();
     const v = this.next();
-    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+    const r = Math.sqrt(-2 * Math.log(u));
+    this.spare = r * Math.sin(2 * Math.PI * v);
+    return r * Math.cos(2 * Math.PI * v);
   }
   /** Log-normal multiplier with median 1. */
   lognormal(sigma: number): number {

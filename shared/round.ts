@@ -11,7 +11,7 @@
 import { netuidsOf, protocolSwapParams, stakeIndex, subnetList, totalRootStake } from "./access.js";
 import { pushEvents } from "./apply.js";
 import { switchesOf } from "./config.js";
-import { amt, dec, type Dec, Decimal, ZERO } from "./decimal.js";
+import { amt, dec, type Dec, Decimal, floorRao, ZERO } from "./decimal.js";
 import { type Ledger, nominatorIndex, paySubnet, payRootTao, validatorBook } from "./distribution.js";
 import { marketControl, ecosystemMetrics } from "./ecosystem.js";
 import { effectivePriceEmaRate, updateFlowEma, updatePriceEma } from "./ema.js";
@@ -86,6 +86,8 @@ export function resolveRound(input: GameState): { state: GameState; report: Roun
   const index = stakeIndex(state);
   let shares: Record<string, Dec>;
   let rootControl: Record<string, number> | null = null;
+  /** Under root-weights, weight put on netuid 0 is never minted (§2c). */
+  let unminted = 0;
   if (switches.emissionRule === "rootWeights") {
     const rootStakes = index.get(ROOT_NETUID) ?? new Map<PlayerId, Dec>();
     // The root network had 64 UIDs: the validators with the most root stake take them (§2c).
@@ -104,6 +106,7 @@ export function resolveRound(input: GameState): { state: GameState; report: Roun
     const r = rootEmissionShares(stake, weights, netuids);
     shares = toDecShares(r.shares);
     rootControl = r.control;
+    unminted = r.recycledFraction;
   } else if (switches.emissionRule === "priceEMA") {
     shares = sharesFromPriceEma(Object.fromEntries(netuids.map((n) => [n, dec(state.subnets[n].priceEma)])));
   } else {
@@ -111,7 +114,8 @@ export function resolveRound(input: GameState): { state: GameState; report: Roun
   }
   const shareSum = Object.values(shares).reduce((a, b) => a.plus(b), ZERO);
   const window = emissionOverBlocks(dec(state.issuance), config.tempoBlocks, dec(config.supplyCap), dec(BASE_BLOCK_EMISSION_TAO));
-  const roundEmission = shareSum.isZero() ? ZERO : window.total;
+  const roundEmission = shareSum.isZero() ? ZERO
+    : unminted > 0 ? floorRao(window.total.mul(1 - unminted)) : window.total; // rounds down: never mint more
   const emissionBy = shareSum.isZero() ? {} : splitByShares(roundEmission, shares);
 
   // 4. Per subnet: injection, then alpha_out through Yuma.
@@ -137,7 +141,7 @@ export function resolveRound(input: GameState): { state: GameState; report: Roun
     const payout = paySubnet(ledger, idx, {
       netuid: n, alphaOut: alphaCap, ownerCut: dec(config.ownerCut), taoWeight: dec(config.taoWeight), totalRootStake: rootTotal,
       rootLost: inj.subsidised, rootSuppressed: switches.rootPayout === "claimAlpha" && sumEma.lte(1),
-      validators: state.validators, book, weights: state.weights, kappa: config.kappa,
+      validators: state.validators, maxValidators: config.maxValidatorsPerSubnet, book, weights: state.weights, kappa: config.kappa,
       bondAlpha: config.bondAlpha, bonds: state.bonds[n] as Record<PlayerId, Record<string, number>> | undefined,
       signalNoise: config.signalNoise, protocol,
     }, rng, rootOwed, rootTaoTotal);

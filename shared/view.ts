@@ -149,6 +149,14 @@ export function consensusWeights(state: GameState, rootStake: Map<PlayerId, numb
     const keys = Object.keys(acc).sort((a, b) => Number(a) - Number(b));
     if (keys.length > 0) out[netuid] = Object.fromEntries(keys.map((k) => [k, acc[k]]));
   }
+  // Where Yuma ran, the last consensus (NPC validators included) is the better public answer.
+  for (const sub of Object.values(state.subnets)) {
+    const total = sub.consensus.reduce((a, b) => a + b, 0);
+    if (!(total > 0)) continue;
+    const row: Record<string, number> = {};
+    sub.consensus.forEach((c, uid) => { if (c > 0) row[String(uid)] = c / total; });
+    out[sub.netuid] = row;
+  }
   return out;
 }
 

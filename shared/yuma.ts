@@ -54,13 +54,36 @@ export interface YumaResult {
   activeStake: Record<string, number>;
 }
 
+/*
+ * Implementation notes (performance; runYuma runs once per subnet per round).
+ * The Record inputs are read once into flat Float64Array rows (validators sorted by id,
+ * miners sorted), all arithmetic runs on those arrays, and the output Records are built once
+ * at the end. Every sum is taken in the same order as the straightforward definition
+ * (validators by id, miners sorted), so results do not depend on this layout. The column
+ * quantile uses a weighted quickselect instead of a sort and falls back to the exact sorted
+ * walk whenever floating-point rounding could decide the outcome (see columnQuantile).
+ */
+
 /** Non-finite or negative → 0. */
 function clean(x: number | undefined): number {
   return typeof x === "number" && Number.isFinite(x) && x > 0 ? x : 0;
 }
 
-function sortedUnique(xs: Iterable<string>): string[] {
-  return [...new Set(xs)].sort();
+/** Sorted, duplicates removed. Sorts `xs` in place (pass a copy); skips the sort when already sorted. */
+function sortedUniqueInPlace(xs: string[]): string[] {
+  let sorted = true;
+  for (let i = 1; i < xs.length; i++) {
+    if (!(xs[i - 1] < xs[i])) {
+      sorted = false;
+      break;
+    }
+  }
+  if (sorted) return xs;
+  xs.sort();
+  let k = 0;
+  for (let i = 0; i < xs.length; i++) if (i === 0 || xs[i] !== xs[k - 1]) xs[k++] = xs[i];
+  xs.length = k;
+  return xs;
 }
 
 function zeros(keys: string[]): Record<string, number> {
@@ -73,134 +96,316 @@ function zeros(keys: string[]): Record<string, number> {
 const KAPPA_EPS = 1e-12;
 
 /**
- * Stake-weighted κ-quantile of one column: the largest c such that validators holding at
- * least κ of the stake gave weight ≥ c. `entries` are [weight, normalised stake, id].
+ * Stake-weighted κ-quantile of column j of the row-major `w` (na rows × nm columns) with row
+ * stakes `s`: the largest c such that validators holding at least κ of the stake gave weight
+ * ≥ c. Defined by the walk "sort the column by weight descending (ties by validator id, i.e.
+ * row order), add up stake, return the weight at which the sum first reaches t = κ − ε; if it
+ * never does, the smallest weight". `qw`, `qs` are scratch of length ≥ na.
+ *
+ * Fast path: a weighted quickselect (three-way partition around a median-of-three pivot)
+ * finds the answer in expected O(na) without sorting. Its stake sums are added in a
+ * different order than the walk's, so the answer is accepted only when every comparison
+ * that decides it clears t by more than the worst rounding difference between the two
+ * orders; otherwise (practically only when κ is placed on a stake prefix sum up to ~1e-14)
+ * the exact sorted walk decides.
  */
-function weightedQuantile(entries: Array<[number, number, string]>, kappa: number): number {
-  if (entries.length === 0) return 0;
-  const sorted = [...entries].sort((a, b) => b[0] - a[0] || (a[2] < b[2] ? -1 : a[2] > b[2] ? 1 : 0));
-  let cum = 0;
-  for (const [w, s] of sorted) {
-    cum += s;
-    if (cum >= kappa - KAPPA_EPS) return w;
+function columnQuantile(
+  w: Float64Array,
+  nm: number,
+  j: number,
+  s: Float64Array,
+  na: number,
+  t: number,
+  qw: Float64Array,
+  qs: Float64Array,
+): number {
+  let p = 0;
+  let max = 0;
+  let min = Infinity;
+  for (let a = 0, k = j; a < na; a++, k += nm) {
+    const x = w[k];
+    if (x > 0) {
+      qw[p] = x;
+      qs[p] = s[a];
+      p++;
+      if (x > max) max = x;
+      if (x < min) min = x;
+    }
   }
-  return sorted[sorted.length - 1][0];
+  // The first entry of the walk already reaches t: the largest weight.
+  if (t <= 0) return max;
+  // Stake sums are of ≤ na terms in [0, 1] adding to ≤ 1 (+ rounding): any two summation
+  // orders differ by < 2·na·2⁻⁵³. Twice that, plus slack, is the margin.
+  const margin = (na + 4) * 4.5e-16;
+  let lo = 0;
+  let hi = p;
+  let acc = 0; // stake strictly above every weight in [lo, hi); always < t
+  while (lo < hi) {
+    const x = median3(qw[lo], qw[(lo + hi) >>> 1], qw[hi - 1]);
+    // [lo, gt) > x, [gt, eq) == x, [eq, hi) < x.
+    let gt = lo;
+    let i = lo;
+    let eq = hi;
+    while (i < eq) {
+      const y = qw[i];
+      if (y > x) {
+        if (i !== gt) {
+          qw[i] = qw[gt];
+          qw[gt] = y;
+          const z = qs[i];
+          qs[i] = qs[gt];
+          qs[gt] = z;
+        }
+        gt++;
+        i++;
+      } else if (y < x) {
+        eq--;
+        qw[i] = qw[eq];
+        qw[eq] = y;
+        const z = qs[i];
+        qs[i] = qs[eq];
+        qs[eq] = z;
+      } else {
+        i++;
+      }
+    }
+    let above = acc;
+    for (let k = lo; k < gt; k++) above += qs[k];
+    if (gt > lo && above >= t) {
+      hi = gt;
+      continue;
+    }
+    let at = above;
+    for (let k = gt; k < eq; k++) at += qs[k];
+    if (at >= t) {
+      if ((above === 0 || above < t - margin) && at >= t + margin) return x;
+      return exactColumnQuantile(w, nm, j, s, na, t, qw, qs);
+    }
+    acc = at;
+    lo = eq;
+  }
+  // No positive weight reaches t: 0 if some validator gave 0 (the walk ends among the zeros),
+  // else the smallest weight (the walk falls through).
+  if (acc < t - margin) return p < na ? 0 : min;
+  return exactColumnQuantile(w, nm, j, s, na, t, qw, qs);
+}
+
+function median3(a: number, b: number, c: number): number {
+  if (a < b) return b < c ? b : a < c ? c : a;
+  return a < c ? a : b < c ? c : b;
+}
+
+/** The walk of columnQuantile itself: stable sort of the positive entries (row order breaks ties). */
+function exactColumnQuantile(
+  w: Float64Array,
+  nm: number,
+  j: number,
+  s: Float64Array,
+  na: number,
+  t: number,
+  qw: Float64Array,
+  qs: Float64Array,
+): number {
+  let p = 0;
+  for (let a = 0, k = j; a < na; a++, k += nm) {
+    const x = w[k];
+    if (!(x > 0)) continue;
+    // Insertion sort, descending; equal weights keep row order.
+    let i = p++;
+    while (i > 0 && qw[i - 1] < x) {
+      qw[i] = qw[i - 1];
+      qs[i] = qs[i - 1];
+      i--;
+    }
+    qw[i] = x;
+    qs[i] = s[a];
+  }
+  let cum = 0;
+  for (let i = 0; i < p; i++) {
+    cum += qs[i];
+    if (cum >= t) return qw[i];
+  }
+  return p < na ? 0 : qw[p - 1];
 }
 
 export function runYuma(input: YumaInput): YumaResult {
   const kappaRaw = input.kappa ?? YUMA_KAPPA;
   const kappa = Number.isFinite(kappaRaw) ? Math.min(1, Math.max(0, kappaRaw)) : YUMA_KAPPA;
-  const miners = sortedUnique(input.miners);
-  const validators = sortedUnique(Object.keys(input.stake));
+  const miners = sortedUniqueInPlace(input.miners.slice());
+  const validators = sortedUniqueInPlace(Object.keys(input.stake));
+  const nm = miners.length;
+  const nv = validators.length;
+  const stakeIn = input.stake;
+  const weightsIn = input.weights;
 
-  // Normalised weight rows of validators with a permit (S > 0) that set any weight.
-  const rows: Record<string, Record<string, number>> = {};
-  const active: string[] = [];
-  for (const v of validators) {
-    if (clean(input.stake[v]) === 0) continue;
-    const raw = input.weights[v];
+  // Active validators (a permit, S > 0, and some weight on a listed miner): their validator
+  // index, stake and normalised weight row (row-major, na × nm).
+  const act = new Int32Array(nv);
+  const st = new Float64Array(nv);
+  const w = new Float64Array(nv * nm);
+  let na = 0;
+  for (let i = 0; i < nv; i++) {
+    const v = validators[i];
+    const sv = clean(stakeIn[v]);
+    if (sv === 0) continue;
+    const raw = weightsIn[v];
     if (!raw) continue;
+    const base = na * nm;
     let sum = 0;
-    for (const m of miners) sum += clean(raw[m]);
+    for (let j = 0; j < nm; j++) {
+      const x = clean(raw[miners[j]]);
+      w[base + j] = x;
+      sum += x;
+    }
     if (sum === 0) continue;
-    const row: Record<string, number> = {};
-    for (const m of miners) row[m] = clean(raw[m]) / sum;
-    rows[v] = row;
-    active.push(v);
+    for (let j = 0; j < nm; j++) w[base + j] /= sum;
+    act[na] = i;
+    st[na] = sv;
+    na++;
   }
 
   // S' over the active validators.
-  const activeStake = zeros(validators);
   let stakeSum = 0;
-  for (const v of active) stakeSum += clean(input.stake[v]);
-  for (const v of active) activeStake[v] = clean(input.stake[v]) / stakeSum;
-
-  const consensus = zeros(miners);
-  const incentive = zeros(miners);
-  const dividends = zeros(validators);
-  const validatorTrust = zeros(validators);
-  const clippedWeights: Record<string, Record<string, number>> = {};
-  const bonds: Record<string, Record<string, number>> = {};
+  for (let a = 0; a < na; a++) stakeSum += st[a];
+  const s = new Float64Array(na);
+  for (let a = 0; a < na; a++) s[a] = st[a] / stakeSum;
 
   const bondMode = input.bondAlpha !== undefined;
-  if (active.length === 0) {
+  if (na === 0) {
+    const bonds: Record<string, Record<string, number>> = {};
     if (bondMode) decayOnlyBonds(input, validators, miners, bonds);
-    return { consensus, incentive, dividends, validatorTrust, clippedWeights, bonds, activeStake };
+    return {
+      consensus: zeros(miners),
+      incentive: zeros(miners),
+      dividends: zeros(validators),
+      validatorTrust: zeros(validators),
+      clippedWeights: {},
+      bonds,
+      activeStake: zeros(validators),
+    };
   }
 
-  // Consensus and clipping.
-  for (const m of miners) {
-    consensus[m] = weightedQuantile(
-      active.map((v) => [rows[v][m], activeStake[v], v] as [number, number, string]),
-      kappa,
-    );
-  }
-  for (const v of active) {
-    const row: Record<string, number> = {};
-    let trust = 0;
-    for (const m of miners) {
-      row[m] = Math.min(rows[v][m], consensus[m]);
-      trust += row[m];
+  // Consensus, then clip W in place (w becomes W̄) and validator trust.
+  const t = kappa - KAPPA_EPS;
+  const cons = new Float64Array(nm);
+  const qw = new Float64Array(na);
+  const qs = new Float64Array(na);
+  for (let j = 0; j < nm; j++) cons[j] = columnQuantile(w, nm, j, s, na, t, qw, qs);
+  const trust = new Float64Array(na);
+  for (let a = 0, k = 0; a < na; a++) {
+    let tr = 0;
+    for (let j = 0; j < nm; j++, k++) {
+      const c = Math.min(w[k], cons[j]);
+      w[k] = c;
+      tr += c;
     }
-    clippedWeights[v] = row;
-    validatorTrust[v] = trust;
+    trust[a] = tr;
   }
 
-  // Rank and incentive.
-  const rank = zeros(miners);
+  // Rank (each column summed over validators in id order) and incentive.
+  const rank = new Float64Array(nm);
+  for (let a = 0, k = 0; a < na; a++) {
+    const sa = s[a];
+    for (let j = 0; j < nm; j++, k++) rank[j] += sa * w[k];
+  }
   let rankSum = 0;
-  for (const m of miners) {
-    let r = 0;
-    for (const v of active) r += activeStake[v] * clippedWeights[v][m];
-    rank[m] = r;
-    rankSum += r;
-  }
-  if (rankSum > 0) for (const m of miners) incentive[m] = rank[m] / rankSum;
+  for (let j = 0; j < nm; j++) rankSum += rank[j];
+  const inc = new Float64Array(nm);
+  if (rankSum > 0) for (let j = 0; j < nm; j++) inc[j] = rank[j] / rankSum;
 
-  // Dividends.
-  const raw = zeros(validators);
+  // Dividends. `rawDiv` is per validator (0 for non-holders).
+  const rawDiv = new Float64Array(nv);
+  const bonds: Record<string, Record<string, number>> = {};
   if (bondMode) {
     const alpha = clampAlpha(input.bondAlpha as number);
     const old = input.bonds ?? {};
-    // Bond holders: active validators plus permitted validators still holding old bonds.
-    const holders = validators.filter(
-      (v) => activeStake[v] > 0 || (clean(input.stake[v]) > 0 && old[v] !== undefined),
-    );
-    for (const v of holders) bonds[v] = zeros(miners);
-    for (const m of miners) {
-      // ΔB_ij = S'_i·W̄_ij, column-normalised (the column sum is rank_j).
-      let colSum = 0;
-      for (const v of holders) {
-        const delta = rank[m] > 0 && clippedWeights[v] ? (activeStake[v] * clippedWeights[v][m]) / rank[m] : 0;
-        const b = alpha * delta + (1 - alpha) * clean(old[v]?.[m]);
-        bonds[v][m] = b;
-        colSum += b;
-      }
-      for (const v of holders) bonds[v][m] = colSum > 0 ? bonds[v][m] / colSum : 0;
+    // Bond holders: active validators (S' > 0) plus permitted validators still holding old bonds.
+    const activeOf = new Int32Array(nv).fill(-1);
+    for (let a = 0; a < na; a++) activeOf[act[a]] = a;
+    const holderV = new Int32Array(nv);
+    const holderA = new Int32Array(nv);
+    const b = new Float64Array(nv * nm);
+    let nh = 0;
+    for (let i = 0; i < nv; i++) {
+      const v = validators[i];
+      const a = activeOf[i];
+      const ob = old[v];
+      if (!((a >= 0 && s[a] > 0) || (clean(stakeIn[v]) > 0 && ob !== undefined))) continue;
+      const base = nh * nm;
+      for (let j = 0; j < nm; j++) b[base + j] = clean(ob?.[miners[j]]);
+      holderV[nh] = i;
+      holderA[nh] = a;
+      nh++;
     }
-    for (const v of holders) {
+    const keep = 1 - alpha;
+    for (let j = 0; j < nm; j++) {
+      // ΔB_ij = S'_i·W̄_ij, column-normalised (the column sum is rank_j).
+      const r = rank[j];
+      let colSum = 0;
+      for (let h = 0, k = j; h < nh; h++, k += nm) {
+        const a = holderA[h];
+        const delta = r > 0 && a >= 0 ? (s[a] * w[a * nm + j]) / r : 0;
+        const x = alpha * delta + keep * b[k];
+        b[k] = x;
+        colSum += x;
+      }
+      for (let h = 0, k = j; h < nh; h++, k += nm) b[k] = colSum > 0 ? b[k] / colSum : 0;
+    }
+    for (let h = 0, k = 0; h < nh; h++) {
+      const row: Record<string, number> = {};
       let d = 0;
-      for (const m of miners) d += bonds[v][m] * incentive[m];
-      raw[v] = d;
+      for (let j = 0; j < nm; j++, k++) {
+        row[miners[j]] = b[k];
+        d += b[k] * inc[j];
+      }
+      bonds[validators[holderV[h]]] = row;
+      rawDiv[holderV[h]] = d;
     }
   } else {
     // Yuma 3 with α = 1: B = W̄, B̂ = B column-normalised, D_i ∝ S'_i·Σ_j B̂_ij·I_j.
-    const colSum = zeros(miners);
-    for (const m of miners) for (const v of active) colSum[m] += clippedWeights[v][m];
-    for (const v of active) {
+    const colSum = new Float64Array(nm);
+    for (let a = 0, k = 0; a < na; a++) for (let j = 0; j < nm; j++, k++) colSum[j] += w[k];
+    for (let a = 0, k = 0; a < na; a++) {
       const row: Record<string, number> = {};
       let d = 0;
-      for (const m of miners) {
-        row[m] = colSum[m] > 0 ? clippedWeights[v][m] / colSum[m] : 0;
-        d += row[m] * incentive[m];
+      for (let j = 0; j < nm; j++, k++) {
+        const x = colSum[j] > 0 ? w[k] / colSum[j] : 0;
+        row[miners[j]] = x;
+        d += x * inc[j];
       }
-      bonds[v] = row;
-      raw[v] = activeStake[v] * d;
+      bonds[validators[act[a]]] = row;
+      rawDiv[act[a]] = s[a] * d;
     }
   }
   let dSum = 0;
-  for (const v of validators) dSum += raw[v];
-  if (dSum > 0) for (const v of validators) dividends[v] = raw[v] / dSum;
+  for (let i = 0; i < nv; i++) dSum += rawDiv[i];
+
+  // Output records, keys in sorted order.
+  const consensus: Record<string, number> = {};
+  const incentive: Record<string, number> = {};
+  for (let j = 0; j < nm; j++) {
+    consensus[miners[j]] = cons[j];
+    incentive[miners[j]] = inc[j];
+  }
+  const sOf = new Float64Array(nv);
+  const trustOf = new Float64Array(nv);
+  const clippedWeights: Record<string, Record<string, number>> = {};
+  for (let a = 0, k = 0; a < na; a++) {
+    const row: Record<string, number> = {};
+    for (let j = 0; j < nm; j++, k++) row[miners[j]] = w[k];
+    clippedWeights[validators[act[a]]] = row;
+    sOf[act[a]] = s[a];
+    trustOf[act[a]] = trust[a];
+  }
+  const dividends: Record<string, number> = {};
+  const validatorTrust: Record<string, number> = {};
+  const activeStake: Record<string, number> = {};
+  for (let i = 0; i < nv; i++) {
+    const v = validators[i];
+    dividends[v] = dSum > 0 ? rawDiv[i] / dSum : 0;
+    validatorTrust[v] = trustOf[i];
+    activeStake[v] = sOf[i];
+  }
 
   return { consensus, incentive, dividends, validatorTrust, clippedWeights, bonds, activeStake };
 }

@@ -5,7 +5,7 @@ import { BOT_STRATEGIES, type BotStrategy, botActions, botRole, cartelTargets } 
 import { amt, dec } from "../shared/decimal.js";
 import { createGame } from "../shared/game.js";
 import { Rng } from "../shared/rng.js";
-import { generateSignals } from "../shared/signals.js";
+import { resolveRound } from "../shared/round.js";
 import { type GameState, HOST_ID, type Role } from "../shared/state.js";
 import { playerView, type PlayerView } from "../shared/view.js";
 import type { Action } from "../shared/actions.js";
@@ -26,23 +26,6 @@ function setup(seed: number): GameState {
   s = must(s, "val:a", { type: "join", name: "Ann", role: "validator" satisfies Role });
   s = must(s, "mover", { type: "join", name: "Mover", role: "staker" satisfies Role });
   return must(s, HOST_ID, { type: "start" });
-}
-
-/**
- * A stand-in for the round resolution (this test is about bots, not emission): reveal the pending
- * weights, close the round's prices into the history, give emission shares by price, draw fresh
- * signals for the human validators.
- */
-function fakeResolve(state: GameState): GameState {
-  const weights: Record<string, Record<string, Record<string, number>>> = {};
-  for (const [v, byNet] of Object.entries(state.weights)) weights[v] = { ...byNet };
-  for (const [v, byNet] of Object.entries(state.pendingWeights)) weights[v] = { ...(weights[v] ?? {}), ...byNet };
-  const total = Object.values(state.subnets).reduce((t, s) => t.plus(s.price), dec(0));
-  const subnets = Object.fromEntries(Object.entries(state.subnets).map(([k, s]) => [k, {
-    ...s, priceHistory: [...s.priceHistory, s.price].slice(-20), flowThisRound: "0",
-    emissionShare: total.gt(0) ? amt(dec(s.price).div(total)) : "0",
-  }]));
-  return generateSignals({ ...state, round: state.round + 1, weights, pendingWeights: {}, subnets });
 }
 
 /** The mover pumps one subnet and dumps what it bought the round before, so prices rise and fall >10%. */
@@ -83,17 +66,25 @@ function play(seed: number, rounds: number) {
     });
     state = moveMarket(state, moverRng);
     states.push(state);
-    state = fakeResolve(state);
+    state = resolveRound(state).state;
     states.push(state);
   }
   return { state, rejected, accepted, states };
+}
+
+function normalisedConsensus(s: GameState, netuid: string): Record<string, number> {
+  const c = s.subnets[netuid].consensus;
+  const total = c.reduce((a, b) => a + b, 0);
+  const out: Record<string, number> = {};
+  c.forEach((x, uid) => { if (x > 0) out[String(uid)] = x / total; });
+  return out;
 }
 
 describe("playerView", () => {
   const base = setup(11);
   // Some revealed and some pending weights, so both are in the state.
   let s = must(base, "val:a", { type: "setWeights", subnet: 1, weights: { "0": 1, "1": 3 } });
-  s = fakeResolve(s);
+  s = resolveRound(s).state;
   s = must(s, "val:a", { type: "setWeights", subnet: 2, weights: { "2": 5 } });
   s = must(s, botId("honestValidator"), { type: "setWeights", subnet: 3, weights: { "1": 1 } });
 
@@ -111,9 +102,9 @@ describe("playerView", () => {
         const pub = view.subnets.find((p) => p.netuid === sub.netuid);
         expect(pub?.minerCount).toBe(sub.minerSkill.length);
       }
-      // Pending weights (subnet 2 by val:a, subnet 3 by the bot) are not in the consensus yet.
-      expect(view.consensusWeights["2"]).toBeUndefined();
-      expect(view.consensusWeights["3"]).toBeUndefined();
+      // Pending weights (subnet 2 by val:a, subnet 3 by the bot) are not in the consensus yet:
+      // it is still the last resolution's Yuma consensus.
+      for (const n of ["2", "3"]) expect(view.consensusWeights[n]).toEqual(normalisedConsensus(s, n));
     }
   });
 
@@ -128,9 +119,9 @@ describe("playerView", () => {
     expect(playerView(s, "nobody").me).toBeNull();
   });
 
-  it("exposes revealed weights as a root-stake-weighted consensus", () => {
+  it("exposes the last revealed consensus, which the revealed weights moved", () => {
     const view = playerView(s, "mover");
-    expect(view.consensusWeights["1"]).toEqual({ "0": 0.25, "1": 0.75 });
+    expect(view.consensusWeights["1"]).toEqual(normalisedConsensus(s, "1"));
     const sum = Object.values(view.consensusWeights["1"]).reduce((a, b) => a + b, 0);
     expect(sum).toBeCloseTo(1, 12);
   });
