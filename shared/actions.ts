@@ -41,13 +41,14 @@ export const ActionSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("end") }).strict(),
   z.object({ type: z.literal("setRuleset"), ruleset: z.string().max(40) }).strict(),
   z.object({ type: z.literal("shock"), kind: z.string().max(40), subnet: netuid.optional() }).strict(),
+  z.object({ type: z.literal("configure"), rounds: z.number().int().min(1).max(100_000) }).strict(),
 ]);
 
 export type Action = z.infer<typeof ActionSchema>;
 export type ActionType = Action["type"];
 export type ActionOf<T extends ActionType> = Extract<Action, { type: T }>;
 export const ACTION_TYPES = ActionSchema.options.map((o) => o.shape.type.value) as ActionType[];
-export const HOST_ACTIONS: readonly ActionType[] = ["start", "end", "setRuleset", "shock"];
+export const HOST_ACTIONS: readonly ActionType[] = ["start", "end", "setRuleset", "shock", "configure"];
 export const PLAYER_ACTIONS: readonly ActionType[] = ACTION_TYPES.filter((t) => !HOST_ACTIONS.includes(t));
 
 export function isRulesetName(s: string): s is RulesetName {

@@ -42,7 +42,7 @@ export function applyAction(state: GameState, playerId: PlayerId, input: unknown
   const parsed = parseAction(input);
   if (!parsed.ok) return parsed;
   const action = parsed.action;
-  if (action.type === "start" || action.type === "end" || action.type === "setRuleset" || action.type === "shock") {
+  if (action.type === "start" || action.type === "end" || action.type === "setRuleset" || action.type === "shock" || action.type === "configure") {
     if (playerId !== HOST_ID) return fail("role/forbidden", "only the host can do that");
     return applyHostAction(state, action);
   }
@@ -175,7 +175,7 @@ function setWeights(state: GameState, player: Player, subnet: number, raw: Recor
   return { ok: true, state: { ...state, pendingWeights: { ...state.pendingWeights, [player.id]: mine } }, events: [] };
 }
 
-function applyHostAction(state: GameState, action: Extract<Action, { type: "start" | "end" | "setRuleset" | "shock" }>): ApplyResult {
+function applyHostAction(state: GameState, action: Extract<Action, { type: "start" | "end" | "setRuleset" | "shock" | "configure" }>): ApplyResult {
   const round = state.round + 1;
   switch (action.type) {
     case "start": {
@@ -187,6 +187,11 @@ function applyHostAction(state: GameState, action: Extract<Action, { type: "star
       if (state.phase === "ended") return fail("phase/forbidden", "the game has already ended");
       const events = [{ round, kind: "end", text: "The host ended the game" }];
       return { ok: true, state: pushEvents({ ...state, phase: "ended" }, events), events };
+    }
+    case "configure": {
+      if (state.phase !== "lobby") return fail("phase/forbidden", "the game's length is set in the lobby");
+      const events = [{ round, kind: "config", text: `The game will last ${action.rounds} rounds` }];
+      return { ok: true, state: pushEvents({ ...state, config: { ...state.config, rounds: action.rounds } }, events), events };
     }
     case "setRuleset": {
       if (state.phase === "ended") return fail("phase/forbidden", "the game has ended");

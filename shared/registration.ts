@@ -11,7 +11,7 @@ import { newSubnet } from "./game.js";
 import { withoutSubnet, withTao } from "./ledger.js";
 import { Rng } from "./rng.js";
 import { cleanName } from "./text.js";
-import type { GameEvent, GameState, Netuid, Player, PlayerId, Subnet } from "./state.js";
+import { type GameEvent, type GameState, type Netuid, type Player, type PlayerId, ROOT_NETUID, type Subnet, type WeightBook } from "./state.js";
 
 /** C = max(C_min, 2·C_last − C_last·(rounds since last)/I), rounded down to the rao (§7). */
 export function lockCost(state: GameState): Dec {
@@ -73,12 +73,25 @@ export function deregister(state: GameState, netuid: Netuid): { state: GameState
   }
   const subnets = { ...state.subnets };
   delete subnets[netuid];
-  const strip = <T>(book: Readonly<Record<PlayerId, Readonly<Record<Netuid, T>>>>) =>
+  // Drop weights set on the subnet's miners and root weights pointing at it (the chain zeroes them
+  // when a network is removed), since the netuid will be reused.
+  const strip = (book: WeightBook): WeightBook =>
     Object.fromEntries(Object.entries(book).map(([v, byNet]) => {
-      const copy = { ...byNet };
+      const copy: Record<Netuid, Readonly<Record<string, number>>> = { ...byNet };
       delete copy[netuid];
+      if (copy[ROOT_NETUID] && netuid in copy[ROOT_NETUID]) {
+        const root = { ...copy[ROOT_NETUID] };
+        delete root[netuid];
+        if (Object.keys(root).length === 0) delete copy[ROOT_NETUID];
+        else copy[ROOT_NETUID] = root;
+      }
       return [v, copy];
     }));
+  // An NPC cartel's favour does not pass to whatever subnet takes the netuid next.
+  for (const id of state.playerOrder) {
+    const p = players[id];
+    if (p.affiliation.includes(netuid)) players[id] = { ...p, affiliation: p.affiliation.filter((n) => n !== netuid) };
+  }
   const bonds = { ...state.bonds };
   delete bonds[netuid];
   return {

@@ -86,6 +86,21 @@ function sortedUniqueInPlace(xs: string[]): string[] {
   return xs;
 }
 
+/**
+ * The property key to use for `k`: canonical small integers ("0", "17") as numbers, which
+ * name the same property but take V8's fast element path; anything else unchanged.
+ */
+function propKey(k: string): string | number {
+  return k.length <= 9 && /^(?:0|[1-9][0-9]*)$/.test(k) ? Number(k) : k;
+}
+
+/** A record with the keys `keys` (in that order), all 0, to be cloned with `{ ...template }`. */
+function rowTemplate(keys: Array<string | number>): Record<string, number> {
+  const out: Record<string | number, number> = {};
+  for (let j = 0; j < keys.length; j++) out[keys[j]] = 0;
+  return out;
+}
+
 function zeros(keys: string[]): Record<string, number> {
   const out: Record<string, number> = {};
   for (const k of keys) out[k] = 0;
@@ -228,21 +243,98 @@ function exactColumnQuantile(
   return p < na ? 0 : qw[p - 1];
 }
 
+/**
+ * Scratch arrays for one runYuma call, reused across calls (allocating typed arrays is a
+ * large part of a call's cost) and grown on demand. Every array is written before it is read
+ * in a call, or cleared explicitly.
+ */
+class Workspace {
+  private capV = -1;
+  private capM = -1;
+  /** Per active row (≤ nv): validator index, clean stake, S', validator trust. */
+  act = new Int32Array(0);
+  st = new Float64Array(0);
+  s = new Float64Array(0);
+  trust = new Float64Array(0);
+  /** Quantile scratch (≤ nv). */
+  qw = new Float64Array(0);
+  qs = new Float64Array(0);
+  /** Per validator: raw dividend, S', trust, active row (or −1). */
+  rawDiv = new Float64Array(0);
+  sOf = new Float64Array(0);
+  trustOf = new Float64Array(0);
+  activeOf = new Int32Array(0);
+  /** Per bond holder (≤ nv): validator index, active row or −1. */
+  holderV = new Int32Array(0);
+  holderA = new Int32Array(0);
+  /** Row-major nv × nm: weights (then W̄), bonds. */
+  w = new Float64Array(0);
+  b = new Float64Array(0);
+  /** Per miner. */
+  cons = new Float64Array(0);
+  rank = new Float64Array(0);
+  inc = new Float64Array(0);
+  colSum = new Float64Array(0);
+
+  ensure(nv: number, nm: number): void {
+    if (nv > this.capV) {
+      const n = Math.max(nv, 2 * this.capV, 16);
+      this.capV = n;
+      this.act = new Int32Array(n);
+      this.st = new Float64Array(n);
+      this.s = new Float64Array(n);
+      this.trust = new Float64Array(n);
+      this.qw = new Float64Array(n);
+      this.qs = new Float64Array(n);
+      this.rawDiv = new Float64Array(n);
+      this.sOf = new Float64Array(n);
+      this.trustOf = new Float64Array(n);
+      this.activeOf = new Int32Array(n);
+      this.holderV = new Int32Array(n);
+      this.holderA = new Int32Array(n);
+      this.capM = -1; // re-size the nv × nm arrays too
+    }
+    if (nm > this.capM) {
+      const m = Math.max(nm, 2 * this.capM, 8);
+      this.capM = m;
+      this.cons = new Float64Array(m);
+      this.rank = new Float64Array(m);
+      this.inc = new Float64Array(m);
+      this.colSum = new Float64Array(m);
+      this.w = new Float64Array(this.capV * m);
+      this.b = new Float64Array(this.capV * m);
+    }
+  }
+}
+
+/** The idle workspace; null while a call is using it (a re-entrant call gets its own). */
+let idleWorkspace: Workspace | null = new Workspace();
+
 export function runYuma(input: YumaInput): YumaResult {
+  const ws = idleWorkspace ?? new Workspace();
+  idleWorkspace = null;
+  try {
+    return yuma(input, ws);
+  } finally {
+    idleWorkspace = ws;
+  }
+}
+
+function yuma(input: YumaInput, ws: Workspace): YumaResult {
   const kappaRaw = input.kappa ?? YUMA_KAPPA;
   const kappa = Number.isFinite(kappaRaw) ? Math.min(1, Math.max(0, kappaRaw)) : YUMA_KAPPA;
   const miners = sortedUniqueInPlace(input.miners.slice());
   const validators = sortedUniqueInPlace(Object.keys(input.stake));
   const nm = miners.length;
   const nv = validators.length;
+  const mk = miners.map(propKey);
   const stakeIn = input.stake;
   const weightsIn = input.weights;
+  ws.ensure(nv, nm);
 
   // Active validators (a permit, S > 0, and some weight on a listed miner): their validator
   // index, stake and normalised weight row (row-major, na × nm).
-  const act = new Int32Array(nv);
-  const st = new Float64Array(nv);
-  const w = new Float64Array(nv * nm);
+  const { act, st, w } = ws;
   let na = 0;
   for (let i = 0; i < nv; i++) {
     const v = validators[i];
@@ -253,7 +345,7 @@ export function runYuma(input: YumaInput): YumaResult {
     const base = na * nm;
     let sum = 0;
     for (let j = 0; j < nm; j++) {
-      const x = clean(raw[miners[j]]);
+      const x = clean(raw[mk[j]]);
       w[base + j] = x;
       sum += x;
     }
@@ -267,7 +359,7 @@ export function runYuma(input: YumaInput): YumaResult {
   // S' over the active validators.
   let stakeSum = 0;
   for (let a = 0; a < na; a++) stakeSum += st[a];
-  const s = new Float64Array(na);
+  const s = ws.s;
   for (let a = 0; a < na; a++) s[a] = st[a] / stakeSum;
 
   const bondMode = input.bondAlpha !== undefined;
@@ -287,11 +379,8 @@ export function runYuma(input: YumaInput): YumaResult {
 
   // Consensus, then clip W in place (w becomes W̄) and validator trust.
   const t = kappa - KAPPA_EPS;
-  const cons = new Float64Array(nm);
-  const qw = new Float64Array(na);
-  const qs = new Float64Array(na);
-  for (let j = 0; j < nm; j++) cons[j] = columnQuantile(w, nm, j, s, na, t, qw, qs);
-  const trust = new Float64Array(na);
+  const { cons, trust } = ws;
+  for (let j = 0; j < nm; j++) cons[j] = columnQuantile(w, nm, j, s, na, t, ws.qw, ws.qs);
   for (let a = 0, k = 0; a < na; a++) {
     let tr = 0;
     for (let j = 0; j < nm; j++, k++) {
@@ -303,28 +392,28 @@ export function runYuma(input: YumaInput): YumaResult {
   }
 
   // Rank (each column summed over validators in id order) and incentive.
-  const rank = new Float64Array(nm);
+  const { rank, inc } = ws;
+  rank.fill(0, 0, nm);
   for (let a = 0, k = 0; a < na; a++) {
     const sa = s[a];
     for (let j = 0; j < nm; j++, k++) rank[j] += sa * w[k];
   }
   let rankSum = 0;
   for (let j = 0; j < nm; j++) rankSum += rank[j];
-  const inc = new Float64Array(nm);
-  if (rankSum > 0) for (let j = 0; j < nm; j++) inc[j] = rank[j] / rankSum;
+  for (let j = 0; j < nm; j++) inc[j] = rankSum > 0 ? rank[j] / rankSum : 0;
 
   // Dividends. `rawDiv` is per validator (0 for non-holders).
-  const rawDiv = new Float64Array(nv);
+  const rawDiv = ws.rawDiv;
+  rawDiv.fill(0, 0, nv);
+  const rowTmpl = rowTemplate(mk);
   const bonds: Record<string, Record<string, number>> = {};
   if (bondMode) {
     const alpha = clampAlpha(input.bondAlpha as number);
     const old = input.bonds ?? {};
     // Bond holders: active validators (S' > 0) plus permitted validators still holding old bonds.
-    const activeOf = new Int32Array(nv).fill(-1);
+    const { activeOf, holderV, holderA, b } = ws;
+    activeOf.fill(-1, 0, nv);
     for (let a = 0; a < na; a++) activeOf[act[a]] = a;
-    const holderV = new Int32Array(nv);
-    const holderA = new Int32Array(nv);
-    const b = new Float64Array(nv * nm);
     let nh = 0;
     for (let i = 0; i < nv; i++) {
       const v = validators[i];
@@ -332,7 +421,7 @@ export function runYuma(input: YumaInput): YumaResult {
       const ob = old[v];
       if (!((a >= 0 && s[a] > 0) || (clean(stakeIn[v]) > 0 && ob !== undefined))) continue;
       const base = nh * nm;
-      for (let j = 0; j < nm; j++) b[base + j] = clean(ob?.[miners[j]]);
+      for (let j = 0; j < nm; j++) b[base + j] = clean(ob?.[mk[j]]);
       holderV[nh] = i;
       holderA[nh] = a;
       nh++;
@@ -352,10 +441,10 @@ export function runYuma(input: YumaInput): YumaResult {
       for (let h = 0, k = j; h < nh; h++, k += nm) b[k] = colSum > 0 ? b[k] / colSum : 0;
     }
     for (let h = 0, k = 0; h < nh; h++) {
-      const row: Record<string, number> = {};
+      const row: Record<string | number, number> = { ...rowTmpl };
       let d = 0;
       for (let j = 0; j < nm; j++, k++) {
-        row[miners[j]] = b[k];
+        row[mk[j]] = b[k];
         d += b[k] * inc[j];
       }
       bonds[validators[holderV[h]]] = row;
@@ -363,14 +452,15 @@ export function runYuma(input: YumaInput): YumaResult {
     }
   } else {
     // Yuma 3 with α = 1: B = W̄, B̂ = B column-normalised, D_i ∝ S'_i·Σ_j B̂_ij·I_j.
-    const colSum = new Float64Array(nm);
+    const colSum = ws.colSum;
+    colSum.fill(0, 0, nm);
     for (let a = 0, k = 0; a < na; a++) for (let j = 0; j < nm; j++, k++) colSum[j] += w[k];
     for (let a = 0, k = 0; a < na; a++) {
-      const row: Record<string, number> = {};
+      const row: Record<string | number, number> = { ...rowTmpl };
       let d = 0;
       for (let j = 0; j < nm; j++, k++) {
         const x = colSum[j] > 0 ? w[k] / colSum[j] : 0;
-        row[miners[j]] = x;
+        row[mk[j]] = x;
         d += x * inc[j];
       }
       bonds[validators[act[a]]] = row;
@@ -381,18 +471,19 @@ export function runYuma(input: YumaInput): YumaResult {
   for (let i = 0; i < nv; i++) dSum += rawDiv[i];
 
   // Output records, keys in sorted order.
-  const consensus: Record<string, number> = {};
-  const incentive: Record<string, number> = {};
+  const consensus: Record<string | number, number> = { ...rowTmpl };
+  const incentive: Record<string | number, number> = { ...rowTmpl };
   for (let j = 0; j < nm; j++) {
-    consensus[miners[j]] = cons[j];
-    incentive[miners[j]] = inc[j];
+    consensus[mk[j]] = cons[j];
+    incentive[mk[j]] = inc[j];
   }
-  const sOf = new Float64Array(nv);
-  const trustOf = new Float64Array(nv);
+  const { sOf, trustOf } = ws;
+  sOf.fill(0, 0, nv);
+  trustOf.fill(0, 0, nv);
   const clippedWeights: Record<string, Record<string, number>> = {};
   for (let a = 0, k = 0; a < na; a++) {
-    const row: Record<string, number> = {};
-    for (let j = 0; j < nm; j++, k++) row[miners[j]] = w[k];
+    const row: Record<string | number, number> = { ...rowTmpl };
+    for (let j = 0; j < nm; j++, k++) row[mk[j]] = w[k];
     clippedWeights[validators[act[a]]] = row;
     sOf[act[a]] = s[a];
     trustOf[act[a]] = trust[a];
