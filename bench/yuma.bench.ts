@@ -1,9 +1,15 @@
 /**
- * Micro-benchmark for runYuma and rootEmissionShares: `npx tsx bench/yuma.bench.ts`.
- * Prints µs per call (median over several timed batches) on deterministic random inputs
- * shaped like the game's: mostly dense weight rows, a few validators with no weights,
- * a few with zero stake, some sparse rows.
+ * Micro-benchmark for runYuma and rootEmissionShares: `npx tsx bench/yuma.bench.ts`
+ * (or `… bench/yuma.bench.ts CASE` for one case; names as printed).
+ *
+ * Prints µs per call (median and best of 15 timed batches) on deterministic random inputs
+ * shaped like the game's: validator ids "npc:v1", "npc:v2", … inserted in that (unsorted)
+ * order, mostly dense weight rows, some sparse rows, a few validators with no weights or no
+ * stake. Each case runs in its own process, so one case's JIT state and garbage do not skew
+ * the next. On a shared machine the median moves a lot between runs; "best" is steadier.
  */
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import { runYuma, type YumaInput } from "../shared/yuma.js";
 import { rootEmissionShares } from "../shared/rootConsensus.js";
 
@@ -62,10 +68,12 @@ function rootInput(seed: number, nv: number, ns: number) {
   return { stake, weights, subnets };
 }
 
-/** Median µs per call over `batches` batches, each sized to take roughly `batchMs`. */
-function measure(fn: (i: number) => unknown, batches = 15, batchMs = 40): number {
+/** [median, best] µs per call over `batches` batches, each sized to take roughly `batchMs`. */
+function measure(fn: (i: number) => unknown, batches = 15, batchMs = 40): [number, number] {
   let sink = 0;
-  // Warm up and size the batch.
+  // Warm up (let the JIT settle), then size the batch.
+  const warmUntil = performance.now() + 300;
+  for (let i = 0; performance.now() < warmUntil; i++) sink += fn(i) ? 1 : 0;
   let n = 1;
   for (;;) {
     const t0 = performance.now();
@@ -85,48 +93,68 @@ function measure(fn: (i: number) => unknown, batches = 15, batchMs = 40): number
   }
   if (sink < 0) console.log(sink);
   times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)];
+  return [times[Math.floor(times.length / 2)], times[0]];
 }
 
 const POOL = 16;
-const fmt = (us: number) => us.toFixed(us < 10 ? 2 : 1).padStart(8);
 
-const yumaCases: Array<[string, number, number, number | undefined]> = [
-  ["runYuma 64×8", 64, 8, undefined],
-  ["runYuma 100×8", 100, 8, undefined],
-  ["runYuma 128×8", 128, 8, undefined],
-  ["runYuma 256×16", 256, 16, undefined],
-  ["runYuma 100×8 bonds α=0.1", 100, 8, 0.1],
-  ["runYuma 256×16 bonds α=0.1", 256, 16, 0.1],
-];
-for (const [name, nv, nm, alpha] of yumaCases) {
-  const inputs = Array.from({ length: POOL }, (_, k) => yumaInput(1000 * nv + nm + k, nv, nm, alpha));
-  const us = measure((i) => runYuma(inputs[i % POOL]));
-  console.log(`${name.padEnd(30)} ${fmt(us)} µs/call`);
+function yumaCase(nv: number, nm: number, alpha?: number): () => [number, number] {
+  return () => {
+    const inputs = Array.from({ length: POOL }, (_, k) => yumaInput(1000 * nv + nm + k, nv, nm, alpha));
+    return measure((i) => runYuma(inputs[i % POOL]));
+  };
 }
 
-const rootCases: Array<[string, number, number]> = [
-  ["rootEmissionShares 64×32", 64, 32],
-  ["rootEmissionShares 64×128", 64, 128],
-];
-for (const [name, nv, ns] of rootCases) {
-  const inputs = Array.from({ length: POOL }, (_, k) => rootInput(7 * nv + ns + k, nv, ns));
-  const us = measure((i) => {
-    const x = inputs[i % POOL];
-    return rootEmissionShares(x.stake, x.weights, x.subnets);
-  });
-  console.log(`${name.padEnd(30)} ${fmt(us)} µs/call`);
+function rootCase(nv: number, ns: number): () => [number, number] {
+  return () => {
+    const inputs = Array.from({ length: POOL }, (_, k) => rootInput(7 * nv + ns + k, nv, ns));
+    return measure((i) => {
+      const x = inputs[i % POOL];
+      return rootEmissionShares(x.stake, x.weights, x.subnets);
+    });
+  };
 }
 
-// The game's per-round load: 128 subnets × (100 validators × 8 miners) + one root epoch.
-{
+/** The game's per-round load: 128 subnets × (100 validators × 8 miners) + one root epoch (64 × 128). */
+function roundCase(): [number, number] {
   const inputs = Array.from({ length: 128 }, (_, k) => yumaInput(55 + k, 100, 8));
   const root = rootInput(99, 64, 128);
-  const us = measure(() => {
-    let s = 0;
-    for (const x of inputs) s += runYuma(x).incentive["0"];
-    s += rootEmissionShares(root.stake, root.weights, root.subnets).recycledFraction;
-    return s;
-  }, 9, 200);
-  console.log(`${"round: 128×runYuma(100×8)+root".padEnd(30)} ${fmt(us / 1000)} ms/round`);
+  return measure(
+    () => {
+      let s = 0;
+      for (const x of inputs) s += runYuma(x).incentive["0"];
+      s += rootEmissionShares(root.stake, root.weights, root.subnets).recycledFraction;
+      return s;
+    },
+    9,
+    200,
+  );
+}
+
+const cases: Record<string, [() => [number, number], string]> = {
+  "runYuma 64×8": [yumaCase(64, 8), "µs/call"],
+  "runYuma 100×8": [yumaCase(100, 8), "µs/call"],
+  "runYuma 128×8": [yumaCase(128, 8), "µs/call"],
+  "runYuma 256×16": [yumaCase(256, 16), "µs/call"],
+  "runYuma 100×8 bonds α=0.1": [yumaCase(100, 8, 0.1), "µs/call"],
+  "runYuma 256×16 bonds α=0.1": [yumaCase(256, 16, 0.1), "µs/call"],
+  "rootEmissionShares 64×32": [rootCase(64, 32), "µs/call"],
+  "rootEmissionShares 64×128": [rootCase(64, 128), "µs/call"],
+  "round: 128×runYuma(100×8)+root": [roundCase, "ms/round"],
+};
+
+const fmt = (x: number) => x.toFixed(x < 10 ? 2 : 1).padStart(8);
+const only = process.argv[2];
+if (only !== undefined) {
+  const entry = cases[only];
+  if (!entry) throw new Error(`unknown case ${only}; one of: ${Object.keys(cases).join(", ")}`);
+  const [median, best] = entry[0]();
+  const scale = entry[1] === "ms/round" ? 1 / 1000 : 1;
+  console.log(`${only.padEnd(32)} ${fmt(median * scale)} ${entry[1]} (best ${fmt(best * scale).trim()})`);
+} else {
+  const self = fileURLToPath(import.meta.url);
+  for (const name of Object.keys(cases)) {
+    const r = spawnSync(process.execPath, [...process.execArgv, self, name], { encoding: "utf8" });
+    process.stdout.write(r.status === 0 ? r.stdout : `${name}: failed\n${r.stderr}`);
+  }
 }

@@ -50,6 +50,7 @@ export function createArena(options: ArenaOptions = {}): Arena {
     botDelayMs: options.botDelayMs ?? DEFAULTS.botDelayMs,
     quickPlay: options.quickPlay ?? DEFAULTS.quickPlay,
     publicUrl: options.publicUrl ?? "",
+    authorisedCodes: new Set(),
   });
 
   const app = express();
@@ -97,7 +98,7 @@ export function createArena(options: ArenaOptions = {}): Arena {
     };
     try {
       store.create(meta);
-      await matchMaker.createRoom("market", { code });
+      await openSession(code);
       if (o.bots) await matchMaker.remoteRoomCall(code, "addBotsFromApi", [o.bots]);
     } catch (e) {
       log.error({ err: (e as Error).message }, "session creation failed");
@@ -141,6 +142,15 @@ export function createArena(options: ArenaOptions = {}): Arena {
     app.get(/^\/(join\/[A-Za-z0-9]+)?$/, (_req, res) => res.sendFile(join(clientDir, "index.html")));
   }
 
+  async function openSession(code: string): Promise<void> {
+    context().authorisedCodes.add(code);
+    try {
+      await matchMaker.createRoom("market", { code });
+    } finally {
+      context().authorisedCodes.delete(code);
+    }
+  }
+
   async function isLiveRoom(code: string): Promise<boolean> {
     return (await matchMaker.query({ roomId: code })).length > 0;
   }
@@ -154,7 +164,7 @@ export function createArena(options: ArenaOptions = {}): Arena {
         const lastTimer = [...loaded.entries].reverse().find((e) => e.kind === "timer");
         if (lastTimer && lastTimer.kind === "timer" && lastTimer.phase === "ended") continue;
         if (Date.now() - loaded.meta.createdAt > 7 * 24 * 3600_000) continue;
-        await matchMaker.createRoom("market", { code });
+        await openSession(code);
       } catch (e) {
         log.error({ code, err: (e as Error).message }, "could not restore a session");
       }

@@ -16,6 +16,8 @@ export interface ServerContext {
   botDelayMs: number;
   quickPlay: { bots: number; rounds: number; roundSeconds: number };
   publicUrl: string;
+  /** Session codes the server is about to open (sessions API, restore); a room only loads a stored session from this set. */
+  authorisedCodes: Set<string>;
 }
 
 let current: ServerContext | null = null;

@@ -64,6 +64,8 @@ interface Pending {
 
 export class FileStore implements SessionStore {
   private readonly fds = new Map<string, number>();
+  /** Sessions whose last write failed part-way: the next write starts on a fresh line. */
+  private readonly torn = new Set<string>();
   private readonly pending = new Map<string, Pending>();
   private flushScheduled = false;
 
@@ -111,13 +113,15 @@ export class FileStore implements SessionStore {
           fd = openSync(join(this.folder(code), "log.jsonl"), "a");
           this.fds.set(code, fd);
         }
-        const buf = Buffer.from(p.lines.join("\n") + "\n", "utf8");
+        const buf = Buffer.from((this.torn.has(code) ? "\n" : "") + p.lines.join("\n") + "\n", "utf8");
         let off = 0;
         while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
         fdatasyncSync(fd);
+        this.torn.delete(code);
         for (const w of p.waiters) w.resolve();
       } catch (e) {
         const err = new StoreError(`could not save: ${(e as Error).message}`);
+        this.torn.add(code);
         for (const w of p.waiters) w.reject(err);
         // A failed partial write could leave half a line: close, so the next append reopens cleanly.
         const fd = this.fds.get(code);
@@ -143,8 +147,8 @@ export class FileStore implements SessionStore {
         try {
           entries.push(JSON.parse(line) as StoredEntry);
         } catch {
-          // A torn last line (power cut mid-write) was never acknowledged: stop there.
-          break;
+          // A torn line (power cut or disk error mid-write) was never acknowledged: skip it.
+          continue;
         }
       }
     }

@@ -57,6 +57,14 @@ export function max(a: Dec, b: Dec): Dec {
   return a.gt(b) ? a : b;
 }
 
+/**
+ * State string of a value already on the rao grid (sums and differences of quantised amounts):
+ * skips the quantisation step of `amt`, which dominates the cost of book-keeping.
+ */
+export function raoString(x: Dec): string {
+  return x.isZero() ? "0" : x.toString();
+}
+
 /** Whether x already sits exactly on the rao grid. */
 export function isRaoExact(x: Dec): boolean {
   return x.decimalPlaces() <= RAO_DECIMALS;

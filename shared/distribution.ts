@@ -22,10 +22,15 @@ export interface Ledger {
 }
 
 /** netuid -> validator -> nominator -> position, taken once before the payouts. */
-export type NominatorIndex = Map<Netuid, Map<PlayerId, Map<PlayerId, Dec>>>;
+export type NominatorIndex = Map<Netuid, Map<PlayerId, Map<PlayerId, Dec>>> & {
+  /** netuid -> validator -> total stake through it, as a float (for stake weights). */
+  totals?: Map<Netuid, Map<PlayerId, number>>;
+};
 
 export function nominatorIndex(players: Record<PlayerId, Player>, order: readonly PlayerId[]): NominatorIndex {
   const idx: NominatorIndex = new Map();
+  const totals = new Map<Netuid, Map<PlayerId, number>>();
+  idx.totals = totals;
   for (const id of order) {
     const stakes = players[id].stakes;
     for (const netuid in stakes) {
@@ -36,6 +41,9 @@ export function nominatorIndex(players: Record<PlayerId, Player>, order: readonl
         let noms = byV.get(v);
         if (!noms) byV.set(v, (noms = new Map()));
         noms.set(id, dec(book[v]));
+        let t = totals.get(netuid);
+        if (!t) totals.set(netuid, (t = new Map()));
+        t.set(v, (t.get(v) ?? 0) + Number(book[v]));
       }
     }
   }
@@ -79,7 +87,8 @@ export function validatorBook(ledger: Ledger, idx: NominatorIndex, validators: r
   for (const v of validators) {
     const noms = rootByV?.get(v);
     const total = sumOf(noms);
-    if (total.gt(0)) rootWeighted.set(v, total.toNumber() * taoWeight);
+    const t = idx.totals?.get(ROOT_NETUID)?.get(v) ?? 0;
+    if (t > 0) rootWeighted.set(v, t * taoWeight);
     if (rootPayout === "claimAlpha" && noms) {
       const keep = new Map<PlayerId, Dec>();
       for (const [n, amount] of noms) if (ledger.players[n].rootClaim === "keep") keep.set(n, amount);
@@ -157,8 +166,7 @@ export function paySubnet(
 
   // Stake weight per validator on this subnet: S = alpha + w·root (§6.1), as floats for Yuma.
   const byV = idx.get(netuid);
-  const alphaOf = new Map<PlayerId, number>();
-  if (byV) for (const [v, noms] of byV) alphaOf.set(v, sumOf(noms).toNumber());
+  const alphaOf: ReadonlyMap<PlayerId, number> = idx.totals?.get(netuid) ?? new Map();
   // Validator permits: the top K by stake weight (ties by id) take part (§6.2).
   const candidates: [PlayerId, number][] = [];
   for (const v of input.validators) {

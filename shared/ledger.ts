@@ -1,15 +1,16 @@
 /**
  * Balance and position book-keeping for one player. Every change goes through these helpers so
  * the summed views (`rootStake`, `alpha[netuid]`) always equal the positions they summarise.
- * Pure: each returns a new Player.
+ * Pure: each returns a new Player. Deltas must be on the rao grid (every engine amount is), so the
+ * results are too and need no re-quantising.
  */
-import { amt, dec, type Dec, ZERO } from "./decimal.js";
+import { dec, type Dec, raoString, ZERO } from "./decimal.js";
 import { ROOT_NETUID, type Netuid, type Player, type PlayerId } from "./state.js";
 
 export function withTao(p: Player, delta: Dec): Player {
   const next = dec(p.tao).plus(delta);
   if (next.isNeg()) throw new Error(`ledger: negative TAO for ${p.id}`);
-  return { ...p, tao: amt(next) };
+  return { ...p, tao: raoString(next) };
 }
 
 export function positionOf(p: Player, netuid: Netuid, validator: PlayerId): Dec {
@@ -25,17 +26,17 @@ export function withPosition(p: Player, netuid: Netuid, validator: PlayerId, del
   if (next.isNeg()) throw new Error(`ledger: negative position ${p.id}/${netuid}/${validator}`);
   const book = { ...(p.stakes[netuid] ?? {}) };
   if (next.isZero()) delete book[validator];
-  else book[validator] = amt(next);
+  else book[validator] = raoString(next);
   const stakes = { ...p.stakes };
   if (Object.keys(book).length === 0) delete stakes[netuid];
   else stakes[netuid] = book;
   if (netuid === ROOT_NETUID) {
-    return { ...p, stakes, rootStake: amt(dec(p.rootStake).plus(delta)) };
+    return { ...p, stakes, rootStake: raoString(dec(p.rootStake).plus(delta)) };
   }
   const total = dec(p.alpha[netuid] ?? "0").plus(delta);
   const alpha = { ...p.alpha };
   if (total.isZero()) delete alpha[netuid];
-  else alpha[netuid] = amt(total);
+  else alpha[netuid] = raoString(total);
   return { ...p, stakes, alpha };
 }
 

@@ -11,32 +11,53 @@ import { effectivePriceEmaRate, updateFlowEma, updatePriceEma } from "./ema.js";
 import type { EngineError } from "./errors.js";
 import type { SwapQuote } from "./pool.js";
 import { sharesFromFlow, sharesFromPriceEma } from "./shares.js";
-import type { GameState, Netuid, PlayerId } from "./state.js";
+import type { GameState, Netuid, PlayerId, Subnet } from "./state.js";
 import { stake, unstake } from "./trade.js";
 import { PRICE_EMA_CAP } from "./constants.js";
 
+/** What the share projection needs: a narrow slice of the state the client also has. */
+export interface ShareInputs {
+  readonly emissionRule: "rootWeights" | "priceEMA" | "taoFlow";
+  readonly priceEmaRate: number;
+  readonly priceEmaHalvingRounds: number;
+  readonly flowEmaRate: number;
+  readonly flowCutoff: string;
+  /** The round being played (resolved rounds + 1). */
+  readonly round: number;
+  readonly subnets: readonly Pick<Subnet, "netuid" | "taoReserve" | "alphaReserve" | "priceEma" | "flowEma" | "flowThisRound" | "registeredRound" | "emissionShare">[];
+}
+
+export function shareInputs(state: GameState): ShareInputs {
+  const c = state.config;
+  return {
+    emissionRule: switchesOf(c).emissionRule, priceEmaRate: c.priceEmaRate, priceEmaHalvingRounds: c.priceEmaHalvingRounds,
+    flowEmaRate: c.flowEmaRate, flowCutoff: c.flowCutoff, round: state.round + 1,
+    subnets: netuidsOf(state).map((n) => state.subnets[n]),
+  };
+}
+
 /**
  * Emission shares if the round resolved now, from the current prices and flows (NPC trades and
- * events not included). Under root-weights the market does not move shares: the last ones stand.
+ * events not included): the same EMA step and share rule resolveRound uses. Under root-weights the
+ * market does not move shares: the last ones stand.
  */
-export function projectedShares(state: GameState): Record<Netuid, Dec> {
-  const config = state.config;
-  const rule = switchesOf(config).emissionRule;
-  const netuids = netuidsOf(state);
-  if (rule === "rootWeights") return Object.fromEntries(netuids.map((n) => [n, dec(state.subnets[n].emissionShare)]));
-  const round = state.round + 1;
+export function projectShares(input: ShareInputs): Record<Netuid, Dec> {
+  if (input.emissionRule === "rootWeights") return Object.fromEntries(input.subnets.map((s) => [s.netuid, dec(s.emissionShare)]));
   const values: Record<string, Dec> = {};
-  for (const n of netuids) {
-    const s = state.subnets[n];
-    if (rule === "priceEMA") {
-      const age = s.registeredRound > 0 ? round - s.registeredRound : Number.POSITIVE_INFINITY;
-      const rate = Number.isFinite(age) ? effectivePriceEmaRate(config.priceEmaRate, age, config.priceEmaHalvingRounds) : config.priceEmaRate;
-      values[n] = updatePriceEma(dec(s.priceEma), dec(s.taoReserve).div(s.alphaReserve), rate, dec(PRICE_EMA_CAP));
+  for (const s of input.subnets) {
+    if (input.emissionRule === "priceEMA") {
+      const age = s.registeredRound > 0 ? input.round - s.registeredRound : Number.POSITIVE_INFINITY;
+      const rate = Number.isFinite(age) ? effectivePriceEmaRate(input.priceEmaRate, age, input.priceEmaHalvingRounds) : input.priceEmaRate;
+      values[s.netuid] = updatePriceEma(dec(s.priceEma), dec(s.taoReserve).div(s.alphaReserve), rate, dec(PRICE_EMA_CAP));
     } else {
-      values[n] = updateFlowEma(dec(s.flowEma), dec(s.flowThisRound), config.flowEmaRate);
+      values[s.netuid] = updateFlowEma(dec(s.flowEma), dec(s.flowThisRound), input.flowEmaRate);
     }
   }
-  return rule === "priceEMA" ? sharesFromPriceEma(values) : sharesFromFlow(values, dec(config.flowCutoff));
+  return input.emissionRule === "priceEMA" ? sharesFromPriceEma(values) : sharesFromFlow(values, dec(input.flowCutoff));
+}
+
+export function projectedShares(state: GameState): Record<Netuid, Dec> {
+  return projectShares(shareInputs(state));
 }
 
 export interface TradePreview {

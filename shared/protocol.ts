@@ -72,7 +72,6 @@ export const CLOSE_CODES = {
   kicked: 4401,
   replaced: 4409,
   abuse: 4429,
-  sessionOver: 4410,
 } as const;
 
 export const SessionOptionsSchema = z.object({

@@ -36,6 +36,47 @@ function clean(x: number | undefined): number {
   return typeof x === "number" && Number.isFinite(x) && x > 0 ? x : 0;
 }
 
+/** Sorted, duplicates removed. Sorts `xs` in place (pass a copy); skips the sort when already sorted. */
+function sortedUniqueInPlace(xs: string[]): string[] {
+  let sorted = true;
+  for (let i = 1; i < xs.length; i++) {
+    if (!(xs[i - 1] < xs[i])) {
+      sorted = false;
+      break;
+    }
+  }
+  if (sorted) return xs;
+  xs.sort();
+  let k = 0;
+  for (let i = 0; i < xs.length; i++) if (i === 0 || xs[i] !== xs[k - 1]) xs[k++] = xs[i];
+  xs.length = k;
+  return xs;
+}
+
+/**
+ * The property key to use for `k`: canonical small integers ("0", "17") as numbers, which
+ * name the same property but take V8's fast element path; anything else unchanged.
+ */
+function propKey(k: string): string | number {
+  const n = k.length;
+  if (n === 0 || n > 9 || (n > 1 && k.charCodeAt(0) === 48)) return k;
+  for (let i = 0; i < n; i++) {
+    const c = k.charCodeAt(i);
+    if (c < 48 || c > 57) return k;
+  }
+  return Number(k);
+}
+
+const NO_WEIGHTS: Record<string, number> = {};
+
+/*
+ * Implementation notes (performance; called once per round with up to 64 validators × 128
+ * subnets). The Record inputs are read once into a flat Float64Array (validators sorted by
+ * id, columns = sorted netuids then "0"), and every sum is taken in the same order as the
+ * straightforward definition in the doc comments, so the numbers do not depend on the layout.
+ * Rows that are all zero, and validators without stake, contribute exact zeros to every sum
+ * and are skipped.
+ */
 export function rootEmissionShares(
   stake: Record<string, number>,
   weights: Record<string, Record<string, number>>,
@@ -43,66 +84,93 @@ export function rootEmissionShares(
   rho: number = ROOT_RHO,
   kappa: number = ROOT_KAPPA,
 ): RootEmissionResult {
-  const nets = [...new Set(subnets)].filter((n) => n !== ROOT_NETUID).sort();
-  const columns = [...nets, ROOT_NETUID];
-  const validators = [...new Set(Object.keys(stake))].sort();
+  const nets = sortedUniqueInPlace(subnets.filter((n) => n !== ROOT_NETUID));
+  const nn = nets.length;
+  const nc = nn + 1; // column nn is netuid 0
+  const cols: Array<string | number> = nets.map(propKey);
+  cols.push(propKey(ROOT_NETUID));
+  const validators = sortedUniqueInPlace(Object.keys(stake));
+  const nv = validators.length;
 
   // s: normalised over every validator with positive stake (voting or not, as on chain).
-  const s: Record<string, number> = {};
+  const s = new Float64Array(nv);
   let stakeSum = 0;
-  for (const v of validators) stakeSum += clean(stake[v]);
-  for (const v of validators) s[v] = stakeSum > 0 ? clean(stake[v]) / stakeSum : 0;
+  for (let i = 0; i < nv; i++) {
+    const x = clean(stake[validators[i]]);
+    s[i] = x;
+    stakeSum += x;
+  }
+  for (let i = 0; i < nv; i++) s[i] = stakeSum > 0 ? s[i] / stakeSum : 0;
 
-  // Rows normalised over subnets ∪ {0}; weight on unknown netuids is ignored.
-  const rows: Record<string, Record<string, number>> = {};
-  for (const v of validators) {
-    const raw = weights[v] ?? {};
+  // Rows normalised over subnets ∪ {0}; weight on unknown netuids is ignored. Only rows that
+  // matter (some weight and some stake) are kept: `row[r]` is their validator index.
+  const w = new Float64Array(nv * nc);
+  const rowOf = new Int32Array(nv);
+  let nr = 0;
+  for (let i = 0; i < nv; i++) {
+    if (s[i] === 0) continue;
+    const raw = weights[validators[i]] ?? NO_WEIGHTS;
+    const base = nr * nc;
     let sum = 0;
-    for (const j of columns) sum += clean(raw[j]);
-    const row: Record<string, number> = {};
-    for (const j of columns) row[j] = sum > 0 ? clean(raw[j]) / sum : 0;
-    rows[v] = row;
+    for (let j = 0; j < nc; j++) {
+      const x = clean(raw[cols[j]]);
+      w[base + j] = x;
+      sum += x;
+    }
+    if (sum === 0) continue;
+    for (let j = 0; j < nc; j++) w[base + j] /= sum;
+    rowOf[nr++] = i;
   }
 
-  const rankAll: Record<string, number> = {};
-  const trustAll: Record<string, number> = {};
-  const consAll: Record<string, number> = {};
-  const score: Record<string, number> = {};
-  for (const j of columns) {
-    let r = 0;
-    let t = 0;
-    for (const v of validators) {
-      r += s[v] * rows[v][j];
-      if (rows[v][j] > 0) t += s[v];
+  // rank_j = Σ_i s_i·W_ij and trust_j = Σ_i s_i·[W_ij > 0], each column summed in validator order.
+  const rankAll = new Float64Array(nc);
+  const trustAll = new Float64Array(nc);
+  for (let r = 0, k = 0; r < nr; r++) {
+    const si = s[rowOf[r]];
+    for (let j = 0; j < nc; j++, k++) {
+      const x = w[k];
+      rankAll[j] += si * x;
+      trustAll[j] += si * +(x > 0); // adding s_i or an exact 0, without a branch
     }
-    rankAll[j] = r;
-    trustAll[j] = t;
-    consAll[j] = 1 / (1 + Math.exp(-rho * (t - kappa)));
-    score[j] = consAll[j] * r;
+  }
+  const consAll = new Float64Array(nc);
+  const score = new Float64Array(nc);
+  for (let j = 0; j < nc; j++) {
+    consAll[j] = 1 / (1 + Math.exp(-rho * (trustAll[j] - kappa)));
+    score[j] = consAll[j] * rankAll[j];
   }
 
   let netScore = 0;
-  for (const j of nets) netScore += score[j];
-  const totalScore = netScore + score[ROOT_NETUID];
-  const recycledFraction = totalScore > 0 ? score[ROOT_NETUID] / totalScore : 0;
+  for (let j = 0; j < nn; j++) netScore += score[j];
+  const totalScore = netScore + score[nn];
+  const recycledFraction = totalScore > 0 ? score[nn] / totalScore : 0;
 
+  const sh = new Float64Array(nn);
   const shares: Record<string, number> = {};
   const rank: Record<string, number> = {};
   const trust: Record<string, number> = {};
   const consensus: Record<string, number> = {};
-  for (const j of nets) {
-    shares[j] = netScore > 0 ? score[j] / netScore : 0;
-    rank[j] = rankAll[j];
-    trust[j] = trustAll[j];
-    consensus[j] = consAll[j];
+  for (let j = 0; j < nn; j++) {
+    const key = cols[j];
+    sh[j] = netScore > 0 ? score[j] / netScore : 0;
+    shares[key] = sh[j];
+    rank[key] = rankAll[j];
+    trust[key] = trustAll[j];
+    consensus[key] = consAll[j];
   }
 
-  const control: Record<string, number> = {};
-  for (const v of validators) {
+  // control_i = Σ_j share_j·s_i·W_ij/rank_j over subnets with rank_j > 0, in netuid order.
+  const ctl = new Float64Array(nv);
+  for (let r = 0; r < nr; r++) {
+    const i = rowOf[r];
+    const si = s[i];
+    const base = r * nc;
     let c = 0;
-    for (const j of nets) if (rankAll[j] > 0) c += (shares[j] * s[v] * rows[v][j]) / rankAll[j];
-    control[v] = c;
+    for (let j = 0; j < nn; j++) if (rankAll[j] > 0) c += (sh[j] * si * w[base + j]) / rankAll[j];
+    ctl[i] = c;
   }
+  const control: Record<string, number> = {};
+  for (let i = 0; i < nv; i++) control[validators[i]] = ctl[i];
 
   return { shares, rank, trust, consensus, control, recycledFraction };
 }

@@ -18,10 +18,13 @@ export function proRata<K>(total: Dec, weights: ReadonlyMap<K, Dec>): Map<K, Dec
   }
   if (sum.isZero() || top === undefined) return out;
   if (weights.size === 1) return out.set(top, total);
+  // One division: the ratio is rounded down, so w × ratio never exceeds the exact share, and each
+  // part is floored to the rao on top: the pot is never overdrawn.
+  const ratio = total.div(sum);
   let paid = ZERO;
   for (const [k, w] of weights) {
-    if (w.lte(0)) continue;
-    const part = floorRao(total.mul(w).div(sum)); // rounds down: the pot is never overdrawn
+    if (w.lte(0) || k === top) continue;
+    const part = floorRao(w.mul(ratio));
     out.set(k, part);
     paid = paid.plus(part);
   }

@@ -55,13 +55,18 @@ export interface YumaResult {
 }
 
 /*
- * Implementation notes (performance; runYuma runs once per subnet per round).
- * The Record inputs are read once into flat Float64Array rows (validators sorted by id,
- * miners sorted), all arithmetic runs on those arrays, and the output Records are built once
- * at the end. Every sum is taken in the same order as the straightforward definition
- * (validators by id, miners sorted), so results do not depend on this layout. The column
- * quantile uses a weighted quickselect instead of a sort and falls back to the exact sorted
- * walk whenever floating-point rounding could decide the outcome (see columnQuantile).
+ * Implementation notes (performance: runYuma runs once per subnet per round).
+ * - The Record inputs are read once into flat Float64Array rows (validators sorted by id,
+ *   miners sorted, only the active validators' rows kept); all arithmetic runs on those
+ *   arrays, which live in a Workspace reused across calls; the output Records are built once
+ *   at the end. Integer-like miner uids are used as numeric property keys (same property,
+ *   faster access).
+ * - Every sum is taken in the same order as the straightforward definition (validators by
+ *   id, miners sorted), so the results are those of that definition, bit for bit; the test
+ *   suite keeps it as a reference and compares on random inputs.
+ * - The column quantile is a branch-free weighted quickselect instead of a sort, with a
+ *   fall-back to the exact sorted walk whenever rounding could decide it (columnQuantile).
+ * - What is left is mostly building the output Records (~700 properties for 100 × 8).
  */
 
 /** Non-finite or negative → 0. */
@@ -91,13 +96,55 @@ function sortedUniqueInPlace(xs: string[]): string[] {
  * name the same property but take V8's fast element path; anything else unchanged.
  */
 function propKey(k: string): string | number {
-  return k.length <= 9 && /^(?:0|[1-9][0-9]*)$/.test(k) ? Number(k) : k;
+  const n = k.length;
+  if (n === 0 || n > 9 || (n > 1 && k.charCodeAt(0) === 48)) return k;
+  for (let i = 0; i < n; i++) {
+    const c = k.charCodeAt(i);
+    if (c < 48 || c > 57) return k;
+  }
+  return Number(k);
 }
 
 /** A record with the keys `keys` (in that order), all 0, to be cloned with `{ ...template }`. */
 function rowTemplate(keys: Array<string | number>): Record<string, number> {
   const out: Record<string | number, number> = {};
   for (let j = 0; j < keys.length; j++) out[keys[j]] = 0;
+  return out;
+}
+
+/** n rows cloned from `tmpl`, row r holding vals[r·nm + j] at key mk[j]. */
+function buildRows(
+  vals: Float64Array,
+  n: number,
+  mk: Array<string | number>,
+  tmpl: Record<string, number>,
+): Array<Record<string, number>> {
+  const nm = mk.length;
+  const rows = new Array<Record<string, number>>(n);
+  for (let r = 0, k = 0; r < n; r++) {
+    const row: Record<string | number, number> = { ...tmpl };
+    for (let j = 0; j < nm; j++, k++) row[mk[j]] = vals[k];
+    rows[r] = row;
+  }
+  return rows;
+}
+
+/** { keys[at[r]]: rows[r] } for r < n, in that order. */
+function recordOfRows(
+  keys: string[],
+  at: Int32Array,
+  rows: Array<Record<string, number>>,
+  n: number,
+): Record<string, Record<string, number>> {
+  const out: Record<string, Record<string, number>> = {};
+  for (let r = 0; r < n; r++) out[keys[at[r]]] = rows[r];
+  return out;
+}
+
+/** { keys[i]: vals[i] } for i < n, in that order. */
+function recordOf(keys: string[], vals: Float64Array, n: number): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (let i = 0; i < n; i++) out[keys[i]] = vals[i];
   return out;
 }
 
@@ -115,14 +162,17 @@ const KAPPA_EPS = 1e-12;
  * stakes `s`: the largest c such that validators holding at least κ of the stake gave weight
  * ≥ c. Defined by the walk "sort the column by weight descending (ties by validator id, i.e.
  * row order), add up stake, return the weight at which the sum first reaches t = κ − ε; if it
- * never does, the smallest weight". `qw`, `qs` are scratch of length ≥ na.
+ * never does, the smallest weight" (exactColumnQuantile). `qw`, `qs`, `rw`, `rs` are scratch
+ * of length ≥ na.
  *
- * Fast path: a weighted quickselect (three-way partition around a median-of-three pivot)
- * finds the answer in expected O(na) without sorting. Its stake sums are added in a
- * different order than the walk's, so the answer is accepted only when every comparison
- * that decides it clears t by more than the worst rounding difference between the two
- * orders; otherwise (practically only when κ is placed on a stake prefix sum up to ~1e-14)
- * the exact sorted walk decides.
+ * Fast path: a weighted quickselect around median-of-three pivots finds the answer in
+ * expected O(na) without sorting. Its partitions are branch-free (each element is written to
+ * both ends of the other buffer and one end advances), because with real data the
+ * comparisons are unpredictable and mispredicted branches would dominate. Its stake sums are
+ * added in a different order than the walk's, so the answer is accepted only when every
+ * comparison that decides it clears t by more than the worst rounding difference between the
+ * two orders; otherwise (practically only when κ sits on a stake prefix sum to within
+ * ~1e-14) the exact sorted walk decides. Either way the result is the walk's, bit for bit.
  */
 function columnQuantile(
   w: Float64Array,
@@ -133,75 +183,87 @@ function columnQuantile(
   t: number,
   qw: Float64Array,
   qs: Float64Array,
+  rw: Float64Array,
+  rs: Float64Array,
 ): number {
+  if (t <= 0) {
+    let max = 0;
+    for (let a = 0, k = j; a < na; a++, k += nm) max = Math.max(max, w[k]);
+    return max;
+  }
+  // The positive entries (zeros sort last, so they only matter if the walk gets there).
   let p = 0;
-  let max = 0;
-  let min = Infinity;
   for (let a = 0, k = j; a < na; a++, k += nm) {
     const x = w[k];
-    if (x > 0) {
-      qw[p] = x;
-      qs[p] = s[a];
-      p++;
-      if (x > max) max = x;
-      if (x < min) min = x;
-    }
+    qw[p] = x;
+    qs[p] = s[a];
+    p += +(x > 0);
   }
-  // The first entry of the walk already reaches t: the largest weight.
-  if (t <= 0) return max;
   // Stake sums are of ≤ na terms in [0, 1] adding to ≤ 1 (+ rounding): any two summation
   // orders differ by < 2·na·2⁻⁵³. Twice that, plus slack, is the margin.
   const margin = (na + 4) * 4.5e-16;
+  let srcW = qw;
+  let srcS = qs;
+  let dstW = rw;
+  let dstS = rs;
   let lo = 0;
   let hi = p;
-  let acc = 0; // stake strictly above every weight in [lo, hi); always < t
+  let acc = 0; // stake strictly above every weight in src[lo, hi); always < t
   while (lo < hi) {
-    const x = median3(qw[lo], qw[(lo + hi) >>> 1], qw[hi - 1]);
-    // [lo, gt) > x, [gt, eq) == x, [eq, hi) < x.
-    let gt = lo;
-    let i = lo;
-    let eq = hi;
-    while (i < eq) {
-      const y = qw[i];
-      if (y > x) {
-        if (i !== gt) {
-          qw[i] = qw[gt];
-          qw[gt] = y;
-          const z = qs[i];
-          qs[i] = qs[gt];
-          qs[gt] = z;
-        }
-        gt++;
-        i++;
-      } else if (y < x) {
-        eq--;
-        qw[i] = qw[eq];
-        qw[eq] = y;
-        const z = qs[i];
-        qs[i] = qs[eq];
-        qs[eq] = z;
-      } else {
-        i++;
-      }
+    const x = median3(srcW[lo], srcW[(lo + hi) >>> 1], srcW[hi - 1]);
+    // src[lo, hi) → dst: > x to [lo, f), ≤ x to [f, hi); sg, se: stake > x and = x.
+    let f = lo;
+    let b = hi;
+    let sg = 0;
+    let se = 0;
+    for (let i = lo; i < hi; i++) {
+      const y = srcW[i];
+      const sy = srcS[i];
+      const g = +(y > x);
+      dstW[f] = y;
+      dstS[f] = sy;
+      dstW[b - 1] = y;
+      dstS[b - 1] = sy;
+      f += g;
+      b += g - 1;
+      sg += sy * g;
+      se += sy * +(y === x);
     }
-    let above = acc;
-    for (let k = lo; k < gt; k++) above += qs[k];
-    if (gt > lo && above >= t) {
-      hi = gt;
+    const above = acc + sg;
+    if (f > lo && above >= t) {
+      const tw = srcW;
+      const ts = srcS;
+      srcW = dstW;
+      srcS = dstS;
+      dstW = tw;
+      dstS = ts;
+      hi = f;
       continue;
     }
-    let at = above;
-    for (let k = gt; k < eq; k++) at += qs[k];
+    const at = above + se;
     if (at >= t) {
       if ((above === 0 || above < t - margin) && at >= t + margin) return x;
       return exactColumnQuantile(w, nm, j, s, na, t, qw, qs);
     }
+    // Continue below x: compact the < x entries of dst[f, hi) into src[lo, e).
     acc = at;
-    lo = eq;
+    let e = lo;
+    for (let i = f; i < hi; i++) {
+      const y = dstW[i];
+      srcW[e] = y;
+      srcS[e] = dstS[i];
+      e += +(y < x);
+    }
+    hi = e;
   }
   // No positive weight reaches t: 0 if some validator gave 0 (the walk ends among the zeros),
   // else the smallest weight (the walk falls through).
-  if (acc < t - margin) return p < na ? 0 : min;
+  if (acc < t - margin) {
+    if (p < na) return 0;
+    let min = Infinity;
+    for (let a = 0, k = j; a < na; a++, k += nm) min = Math.min(min, w[k]);
+    return min;
+  }
   return exactColumnQuantile(w, nm, j, s, na, t, qw, qs);
 }
 
@@ -243,6 +305,9 @@ function exactColumnQuantile(
   return p < na ? 0 : qw[p - 1];
 }
 
+/** Largest validators × miners workspace kept between calls (2 × 2 MB of weights and bonds). */
+const WORKSPACE_KEEP_CELLS = 1 << 18;
+
 /**
  * Scratch arrays for one runYuma call, reused across calls (allocating typed arrays is a
  * large part of a call's cost) and grown on demand. Every array is written before it is read
@@ -259,6 +324,10 @@ class Workspace {
   /** Quantile scratch (≤ nv). */
   qw = new Float64Array(0);
   qs = new Float64Array(0);
+  rw = new Float64Array(0);
+  rs = new Float64Array(0);
+  /** Two slots for a branch-free select. */
+  sel = new Float64Array(2);
   /** Per validator: raw dividend, S', trust, active row (or −1). */
   rawDiv = new Float64Array(0);
   sOf = new Float64Array(0);
@@ -276,6 +345,11 @@ class Workspace {
   inc = new Float64Array(0);
   colSum = new Float64Array(0);
 
+  /** Small enough to keep for the next call (a one-off huge call should not pin its memory). */
+  get reusable(): boolean {
+    return this.capV * this.capM <= WORKSPACE_KEEP_CELLS;
+  }
+
   ensure(nv: number, nm: number): void {
     if (nv > this.capV) {
       const n = Math.max(nv, 2 * this.capV, 16);
@@ -286,6 +360,8 @@ class Workspace {
       this.trust = new Float64Array(n);
       this.qw = new Float64Array(n);
       this.qs = new Float64Array(n);
+      this.rw = new Float64Array(n);
+      this.rs = new Float64Array(n);
       this.rawDiv = new Float64Array(n);
       this.sOf = new Float64Array(n);
       this.trustOf = new Float64Array(n);
@@ -316,7 +392,7 @@ export function runYuma(input: YumaInput): YumaResult {
   try {
     return yuma(input, ws);
   } finally {
-    idleWorkspace = ws;
+    idleWorkspace = ws.reusable ? ws : new Workspace();
   }
 }
 
@@ -380,13 +456,19 @@ function yuma(input: YumaInput, ws: Workspace): YumaResult {
   // Consensus, then clip W in place (w becomes W̄) and validator trust.
   const t = kappa - KAPPA_EPS;
   const { cons, trust } = ws;
-  for (let j = 0; j < nm; j++) cons[j] = columnQuantile(w, nm, j, s, na, t, ws.qw, ws.qs);
+  for (let j = 0; j < nm; j++) cons[j] = columnQuantile(w, nm, j, s, na, t, ws.qw, ws.qs, ws.rw, ws.rs);
+  // min(W_ij, C_j), as a branch-free select (the comparison is unpredictable).
+  const sel = ws.sel;
   for (let a = 0, k = 0; a < na; a++) {
     let tr = 0;
     for (let j = 0; j < nm; j++, k++) {
-      const c = Math.min(w[k], cons[j]);
-      w[k] = c;
-      tr += c;
+      const x = w[k];
+      const c = cons[j];
+      sel[0] = x;
+      sel[1] = c;
+      const y = sel[+(c < x)];
+      w[k] = y;
+      tr += y;
     }
     trust[a] = tr;
   }
@@ -406,7 +488,7 @@ function yuma(input: YumaInput, ws: Workspace): YumaResult {
   const rawDiv = ws.rawDiv;
   rawDiv.fill(0, 0, nv);
   const rowTmpl = rowTemplate(mk);
-  const bonds: Record<string, Record<string, number>> = {};
+  let bonds: Record<string, Record<string, number>>;
   if (bondMode) {
     const alpha = clampAlpha(input.bondAlpha as number);
     const old = input.bonds ?? {};
@@ -441,31 +523,27 @@ function yuma(input: YumaInput, ws: Workspace): YumaResult {
       for (let h = 0, k = j; h < nh; h++, k += nm) b[k] = colSum > 0 ? b[k] / colSum : 0;
     }
     for (let h = 0, k = 0; h < nh; h++) {
-      const row: Record<string | number, number> = { ...rowTmpl };
       let d = 0;
-      for (let j = 0; j < nm; j++, k++) {
-        row[mk[j]] = b[k];
-        d += b[k] * inc[j];
-      }
-      bonds[validators[holderV[h]]] = row;
+      for (let j = 0; j < nm; j++, k++) d += b[k] * inc[j];
       rawDiv[holderV[h]] = d;
     }
+    bonds = recordOfRows(validators, holderV, buildRows(b, nh, mk, rowTmpl), nh);
   } else {
     // Yuma 3 with α = 1: B = W̄, B̂ = B column-normalised, D_i ∝ S'_i·Σ_j B̂_ij·I_j.
     const colSum = ws.colSum;
     colSum.fill(0, 0, nm);
     for (let a = 0, k = 0; a < na; a++) for (let j = 0; j < nm; j++, k++) colSum[j] += w[k];
+    const b = ws.b;
     for (let a = 0, k = 0; a < na; a++) {
-      const row: Record<string | number, number> = { ...rowTmpl };
       let d = 0;
       for (let j = 0; j < nm; j++, k++) {
         const x = colSum[j] > 0 ? w[k] / colSum[j] : 0;
-        row[mk[j]] = x;
+        b[k] = x;
         d += x * inc[j];
       }
-      bonds[validators[act[a]]] = row;
       rawDiv[act[a]] = s[a] * d;
     }
+    bonds = recordOfRows(validators, act, buildRows(b, na, mk, rowTmpl), na);
   }
   let dSum = 0;
   for (let i = 0; i < nv; i++) dSum += rawDiv[i];
@@ -477,26 +555,18 @@ function yuma(input: YumaInput, ws: Workspace): YumaResult {
     consensus[mk[j]] = cons[j];
     incentive[mk[j]] = inc[j];
   }
+  const clippedWeights = recordOfRows(validators, act, buildRows(w, na, mk, rowTmpl), na);
   const { sOf, trustOf } = ws;
   sOf.fill(0, 0, nv);
   trustOf.fill(0, 0, nv);
-  const clippedWeights: Record<string, Record<string, number>> = {};
-  for (let a = 0, k = 0; a < na; a++) {
-    const row: Record<string | number, number> = { ...rowTmpl };
-    for (let j = 0; j < nm; j++, k++) row[mk[j]] = w[k];
-    clippedWeights[validators[act[a]]] = row;
+  for (let a = 0; a < na; a++) {
     sOf[act[a]] = s[a];
     trustOf[act[a]] = trust[a];
   }
-  const dividends: Record<string, number> = {};
-  const validatorTrust: Record<string, number> = {};
-  const activeStake: Record<string, number> = {};
-  for (let i = 0; i < nv; i++) {
-    const v = validators[i];
-    dividends[v] = dSum > 0 ? rawDiv[i] / dSum : 0;
-    validatorTrust[v] = trustOf[i];
-    activeStake[v] = sOf[i];
-  }
+  for (let i = 0; i < nv; i++) rawDiv[i] = dSum > 0 ? rawDiv[i] / dSum : 0;
+  const dividends = recordOf(validators, rawDiv, nv);
+  const validatorTrust = recordOf(validators, trustOf, nv);
+  const activeStake = recordOf(validators, sOf, nv);
 
   return { consensus, incentive, dividends, validatorTrust, clippedWeights, bonds, activeStake };
 }

@@ -325,8 +325,8 @@ describe("deregistration clears root weights on the pruned netuid", () => {
   // then reused, so under root-weights a validator's old vote for the dissolved subnet becomes a
   // vote for the new one (in a small game the new subnet took 99.97% of the next round's
   // emission). The chain zeroes root weights pointing at a dissolved netuid when it removes a
-  // network ("If the root network had a weight pointing to this netuid, set it to 0"). Remove
-  // `.fails` once deregister strips the root rows too.
+  // network ("If the root network had a weight pointing to this netuid, set it to 0").
+  // Fixed: deregister now strips the root rows too.
   it("no revealed or pending root weight points at the pruned netuid afterwards", () => {
     const cfg = { ...QUIET, ruleset: "root-weights" as const, initialSubnets: 4, rootValidators: 2, npcRootStake: "100", subnetLimit: 4 };
     let s = startedGame(cfg, 1, [["val", "validator"], ["bo", "builder"]]);

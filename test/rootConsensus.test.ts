@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { rootEmissionShares } from "../shared/rootConsensus.js";
+import { ROOT_NETUID, rootEmissionShares, type RootEmissionResult } from "../shared/rootConsensus.js";
+import { ROOT_KAPPA, ROOT_RHO } from "../shared/constants.js";
 
 const close = (a: number, b: number, eps = 1e-12) => expect(Math.abs(a - b)).toBeLessThan(eps);
 const total = (r: Record<string, number>) => Object.values(r).reduce((s, x) => s + x, 0);
@@ -124,3 +125,171 @@ describe("rootEmissionShares invariants (fast-check)", () => {
     );
   });
 });
+
+// ---- against the reference implementation ---------------------------------------------
+
+/** Same keys in the same order, numbers equal to 1e-12 (in practice bit-identical). */
+function expectSameResult(actual: RootEmissionResult, expected: RootEmissionResult): void {
+  expect(Object.keys(actual)).toEqual(Object.keys(expected));
+  close(actual.recycledFraction, expected.recycledFraction, 1e-12 + Number.EPSILON);
+  for (const field of ["shares", "rank", "trust", "consensus", "control"] as const) {
+    const a = actual[field];
+    const e = expected[field];
+    expect(Object.keys(a), field).toEqual(Object.keys(e));
+    for (const k of Object.keys(e)) {
+      expect(Math.abs(a[k] - e[k]), `${field}.${k}: ${a[k]} vs ${e[k]}`).toBeLessThanOrEqual(1e-12);
+    }
+  }
+}
+
+/** Netuids and validator ids as callers pass them, odd ones included. */
+const arbNet = fc.oneof(fc.constantFrom("0", "1", "2", "3", "10", "11", "64", "01", "x"), fc.string({ maxLength: 3 }));
+const arbRaw = fc.oneof(
+  { weight: 6, arbitrary: fc.integer({ min: 0, max: 20 }) },
+  { weight: 3, arbitrary: fc.double({ min: 0, max: 1, noNaN: true }) },
+  { weight: 1, arbitrary: fc.constantFrom(0, -1, Number.NaN, Number.POSITIVE_INFINITY, 1e-300, 1e300) },
+);
+const arbRandom = fc.record({
+  validators: fc.uniqueArray(fc.oneof(fc.constantFrom("A", "B", "npc:v1", "npc:v10", "5"), fc.string({ minLength: 1, maxLength: 3 })), {
+    maxLength: 8,
+  }),
+  subnets: fc.array(arbNet, { maxLength: 8 }),
+  stakes: fc.array(arbRaw, { minLength: 8, maxLength: 8 }),
+  rows: fc.array(fc.option(fc.dictionary(arbNet, arbRaw, { maxKeys: 8 }), { nil: undefined }), { minLength: 8, maxLength: 8 }),
+  rho: fc.option(fc.double({ min: 0, max: 50, noNaN: true }), { nil: undefined }),
+  kappa: fc.option(fc.double({ min: 0, max: 1, noNaN: true }), { nil: undefined }),
+});
+
+/** Game-shaped: up to 64 validators × 128 subnets, dense noisy rows, some validators silent. */
+const arbGame = fc
+  .record({ nv: fc.integer({ min: 1, max: 64 }), ns: fc.integer({ min: 1, max: 128 }), seed: fc.integer() })
+  .map(({ nv, ns, seed }) => {
+    let a = seed >>> 0;
+    const rand = () => {
+      a = (a + 0x6d2b79f5) >>> 0;
+      let t = a;
+      t = Math.imul(t ^ (t >>> 15), t | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+    const subnets = Array.from({ length: ns }, (_, j) => String(j + 1));
+    const stake: Record<string, number> = {};
+    const weights: Record<string, Record<string, number>> = {};
+    for (let i = 0; i < nv; i++) {
+      const v = `npc:v${i + 1}`;
+      stake[v] = rand() < 0.05 ? 0 : 1 + rand() * 1000;
+      if (rand() < 0.9) {
+        const row: Record<string, number> = {};
+        for (const n of [ROOT_NETUID, ...subnets]) if (rand() < 0.7) row[n] = rand();
+        weights[v] = row;
+      }
+    }
+    return { stake, weights, subnets };
+  });
+
+describe("rootEmissionShares matches the reference implementation (fast-check)", () => {
+  it("random small inputs, junk values included", () => {
+    fc.assert(
+      fc.property(arbRandom, ({ validators, subnets, stakes, rows, rho, kappa }) => {
+        const stake: Record<string, number> = {};
+        const weights: Record<string, Record<string, number>> = {};
+        validators.forEach((v, i) => {
+          stake[v] = stakes[i];
+          const row = rows[i];
+          if (row) weights[v] = row;
+        });
+        const r = rho ?? ROOT_RHO;
+        const k = kappa ?? ROOT_KAPPA;
+        expectSameResult(rootEmissionShares(stake, weights, subnets, r, k), rootEmissionSharesReference(stake, weights, subnets, r, k));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+  it("game-shaped inputs, up to 64 validators × 128 subnets", () => {
+    fc.assert(
+      fc.property(arbGame, ({ stake, weights, subnets }) => {
+        expectSameResult(rootEmissionShares(stake, weights, subnets), rootEmissionSharesReference(stake, weights, subnets));
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
+
+// ---- reference implementation ---------------------------------------------------------
+// The straightforward implementation rootEmissionShares replaced (Records throughout), kept
+// verbatim as the specification the optimised one must match.
+
+function clean(x: number | undefined): number {
+  return typeof x === "number" && Number.isFinite(x) && x > 0 ? x : 0;
+}
+
+function rootEmissionSharesReference(
+  stake: Record<string, number>,
+  weights: Record<string, Record<string, number>>,
+  subnets: string[],
+  rho: number = ROOT_RHO,
+  kappa: number = ROOT_KAPPA,
+): RootEmissionResult {
+  const nets = [...new Set(subnets)].filter((n) => n !== ROOT_NETUID).sort();
+  const columns = [...nets, ROOT_NETUID];
+  const validators = [...new Set(Object.keys(stake))].sort();
+
+  // s: normalised over every validator with positive stake (voting or not, as on chain).
+  const s: Record<string, number> = {};
+  let stakeSum = 0;
+  for (const v of validators) stakeSum += clean(stake[v]);
+  for (const v of validators) s[v] = stakeSum > 0 ? clean(stake[v]) / stakeSum : 0;
+
+  // Rows normalised over subnets ∪ {0}; weight on unknown netuids is ignored.
+  const rows: Record<string, Record<string, number>> = {};
+  for (const v of validators) {
+    const raw = weights[v] ?? {};
+    let sum = 0;
+    for (const j of columns) sum += clean(raw[j]);
+    const row: Record<string, number> = {};
+    for (const j of columns) row[j] = sum > 0 ? clean(raw[j]) / sum : 0;
+    rows[v] = row;
+  }
+
+  const rankAll: Record<string, number> = {};
+  const trustAll: Record<string, number> = {};
+  const consAll: Record<string, number> = {};
+  const score: Record<string, number> = {};
+  for (const j of columns) {
+    let r = 0;
+    let t = 0;
+    for (const v of validators) {
+      r += s[v] * rows[v][j];
+      if (rows[v][j] > 0) t += s[v];
+    }
+    rankAll[j] = r;
+    trustAll[j] = t;
+    consAll[j] = 1 / (1 + Math.exp(-rho * (t - kappa)));
+    score[j] = consAll[j] * r;
+  }
+
+  let netScore = 0;
+  for (const j of nets) netScore += score[j];
+  const totalScore = netScore + score[ROOT_NETUID];
+  const recycledFraction = totalScore > 0 ? score[ROOT_NETUID] / totalScore : 0;
+
+  const shares: Record<string, number> = {};
+  const rank: Record<string, number> = {};
+  const trust: Record<string, number> = {};
+  const consensus: Record<string, number> = {};
+  for (const j of nets) {
+    shares[j] = netScore > 0 ? score[j] / netScore : 0;
+    rank[j] = rankAll[j];
+    trust[j] = trustAll[j];
+    consensus[j] = consAll[j];
+  }
+
+  const control: Record<string, number> = {};
+  for (const v of validators) {
+    let c = 0;
+    for (const j of nets) if (rankAll[j] > 0) c += (shares[j] * s[v] * rows[v][j]) / rankAll[j];
+    control[v] = c;
+  }
+
+  return { shares, rank, trust, consensus, control, recycledFraction };
+}

@@ -24,6 +24,8 @@ interface Seat {
   kind: "player" | "host" | "spectator";
   playerId: string;
   bucket: Bucket;
+  /** Disconnected for flooding: no Colyseus reconnection (the seat token still works later). */
+  abusive?: boolean;
 }
 
 export interface CreateOptions {
@@ -67,7 +69,8 @@ export class MarketRoom extends Room<ArenaState> {
   override async onCreate(options: CreateOptions) {
     const ctx = context();
     this.setState(new ArenaState());
-    if (options.code) {
+    // Only the server opens a stored session (sessions API or restore); a code sent by a client is ignored.
+    if (options.code && ctx.authorisedCodes.delete(options.code)) {
       const loaded = ctx.store.load(options.code);
       this.meta = loaded.meta;
       const restored = restoreSession(loaded);
@@ -94,8 +97,11 @@ export class MarketRoom extends Room<ArenaState> {
       this.engine = restoreSession({ meta: this.meta, snapshot: null, entries: [] }).state;
       this.roomId = code;
     }
-    this.maxClients = this.engine.config.maxPlayers + this.meta.maxSpectators + 5;
-    this.onMessage("*", (client, type, message) => this.onAnyMessage(client, String(type), message));
+    // Quick play fills a room up to its player cap, then joinOrCreate opens a fresh one.
+    this.maxClients = this.meta.quickPlay ? this.engine.config.maxPlayers : this.engine.config.maxPlayers + this.meta.maxSpectators + 5;
+    // A message typed "*" reaches this handler as (client, payload): String(payload) would throw on an
+    // object like { toString: 1 } (an uncaught exception in the ws listener), so only strings and numbers are types.
+    this.onMessage("*", (client, type, message) => this.onAnyMessage(client, typeof type === "string" || typeof type === "number" ? String(type) : "*", message));
     this.clock.setInterval(() => this.housekeeping(), 30_000);
     this.refresh();
     log.info({ code: this.roomId, quickPlay: this.meta.quickPlay, restored: this.seq > 0, round: this.engine.round }, "session open");
@@ -171,10 +177,18 @@ export class MarketRoom extends Room<ArenaState> {
     if (seat.kind === "player" && this.clientsByPlayer.get(seat.playerId) === client) {
       this.clientsByPlayer.delete(seat.playerId);
       this.refresh();
-      if (!consented) {
+      if (!consented && !seat.abusive) {
         try {
           const back = await this.allowReconnection(client, context().reconnectSeconds);
-          if (!this.clientsByPlayer.has(seat.playerId)) this.bind(back, seat.playerId, seat.bucket);
+          // Kicked or taken over (seat token on another tab) while away: this connection no longer holds the seat.
+          if (this.kicked.has(seat.playerId) || this.clientsByPlayer.has(seat.playerId)) {
+            const kicked = this.kicked.has(seat.playerId);
+            if (!kicked) back.send(SERVER_MESSAGES.replaced, { message: "this seat is now open in another tab or device" });
+            back.userData = undefined;
+            back.leave(kicked ? CLOSE_CODES.kicked : CLOSE_CODES.replaced);
+            return;
+          }
+          this.bind(back, seat.playerId, seat.bucket);
           this.sendPrivate(back);
           this.refresh();
         } catch {
@@ -208,6 +222,7 @@ export class MarketRoom extends Room<ArenaState> {
       this.reply(client, { ref, type, ok: false, code: "rate/limited", message: "too many messages: slow down" });
       if (verdict === "abuse") {
         log.warn({ code: this.roomId, player: seat.playerId }, "disconnecting a flooding client");
+        seat.abusive = true;
         client.leave(CLOSE_CODES.abuse);
       }
       return;
@@ -329,11 +344,13 @@ export class MarketRoom extends Room<ArenaState> {
           this.refresh();
           return { ok: true };
         }
-        case "host:advance":
+        case "host:advance": {
           if (this.phase !== "acting") return { ok: false, code: "phase/forbidden", message: "no round is open" };
           this.paused = false;
-          await this.resolveNow();
-          return { ok: true };
+          this.pausedRemainingMs = 0;
+          const resolved = await this.resolveNow();
+          return resolved ? { ok: true } : { ok: false, code: "store/unavailable", message: "the round could not be saved, so it stays open; the server retries in a few seconds" };
+        }
         case "host:end":
           if (this.phase === "ended") return { ok: false, code: "phase/forbidden", message: "the game has already ended" };
           return this.engineHost({ type: "end" }, async () => this.finish());
@@ -355,8 +372,13 @@ export class MarketRoom extends Room<ArenaState> {
             if (!r.ok) return r;
           }
           if (payload.roundSeconds !== undefined) {
-            this.meta = { ...this.meta, roundSeconds: payload.roundSeconds as number };
-            context().store.create(this.meta);
+            const meta = { ...this.meta, roundSeconds: payload.roundSeconds as number };
+            try {
+              context().store.create(meta);
+            } catch {
+              return { ok: false, code: "store/unavailable", message: "the server could not save that, so it was not done; try again shortly" };
+            }
+            this.meta = meta;
           }
           return { ok: true };
         }
@@ -364,7 +386,11 @@ export class MarketRoom extends Room<ArenaState> {
           const id = payload.playerId as string;
           const p = this.engine.players[id];
           if (!p || p.npc !== null) return { ok: false, code: "player/unknown", message: "no such player" };
-          await this.persist([{ kind: "kick", playerId: id }]);
+          try {
+            await this.persist([{ kind: "kick", playerId: id }]);
+          } catch {
+            return { ok: false, code: "store/unavailable", message: "the server could not save that, so it was not done; try again shortly" };
+          }
           this.kicked.add(id);
           this.bots.delete(id);
           const c = this.clientsByPlayer.get(id);
@@ -374,6 +400,7 @@ export class MarketRoom extends Room<ArenaState> {
           return { ok: true };
         }
         case "host:bots": {
+          if (this.phase === "ended") return { ok: false, code: "phase/forbidden", message: "the game has ended" };
           const count = payload.count as number;
           const strategy = payload.strategy as BotStrategy | undefined;
           const added = await this.addBots(count, strategy);
@@ -436,13 +463,13 @@ export class MarketRoom extends Room<ArenaState> {
     this.timer?.clear();
     if (this.paused || this.deadline === 0) return;
     const wait = Math.max(0, this.deadline - Date.now());
-    if (this.phase === "acting") this.timer = this.clock.setTimeout(() => void this.serial(() => this.resolveNow()), wait);
+    if (this.phase === "acting") this.timer = this.clock.setTimeout(() => void this.serial(async () => { await this.resolveNow(); }), wait);
     else if (this.phase === "resolving") this.timer = this.clock.setTimeout(() => void this.serial(() => this.openRound()), wait);
   }
 
-  /** Close the acting phase and resolve the round (must run inside serial()). */
-  private async resolveNow() {
-    if (this.phase !== "acting") return;
+  /** Close the acting phase and resolve the round (must run inside serial()); false if it could not be saved. */
+  private async resolveNow(): Promise<boolean> {
+    if (this.phase !== "acting") return false;
     this.timer?.clear();
     const { state, report } = resolveRound(this.engine);
     try {
@@ -453,7 +480,7 @@ export class MarketRoom extends Room<ArenaState> {
       this.deadline = Date.now() + 5000;
       this.schedule();
       this.refresh();
-      return;
+      return false;
     }
     this.engine = state;
     this.reports.push(report);
@@ -470,16 +497,22 @@ export class MarketRoom extends Room<ArenaState> {
       if (seat?.kind === "player" && report.income[seat.playerId]) c.send(SERVER_MESSAGES.income, report.income[seat.playerId]);
     }
     log.info({ code: this.roomId, round: report.round, emitted: report.emitted }, "round resolved");
-    if (ended) return this.finish();
+    if (ended) {
+      await this.finish();
+      return true;
+    }
     this.phase = "resolving";
     this.deadline = Date.now() + this.meta.resolveSeconds * 1000;
     this.schedule();
     await this.logTimer();
     this.refresh();
+    return true;
   }
 
   private async finish() {
     this.phase = "ended";
+    // A finished public game stops matching joinOrCreate, so newcomers get a fresh market.
+    if (this.meta.quickPlay) await this.lock();
     this.deadline = 0;
     this.paused = false;
     this.timer?.clear();

@@ -3,8 +3,8 @@
  * fields whose value changed, so the schema's delta encoding sends little each patch.
  */
 import { ArraySchema } from "@colyseus/schema";
-import { type EcosystemMetrics, type GameState, isImmune, lockCost, netWorth, switchesOf } from "../../shared/index.js";
-import { ArenaState, EventState, PlayerState, SubnetState } from "./schema.js";
+import { dec, type EcosystemMetrics, type GameState, isImmune, lockCost, netWorth, switchesOf } from "../../shared/index.js";
+import { ArenaState, EventState, PlayerState, SubnetState, ValidatorState } from "./schema.js";
 
 /** Events kept in the synced feed. */
 export const SYNCED_EVENTS = 20;
@@ -55,6 +55,23 @@ export function project(target: ArenaState, state: GameState, facts: RoomFacts):
   set(target, "lockCost", lockCost(state).toString());
   set(target, "issuance", state.issuance);
   set(target, "block", state.block);
+  const sw = switchesOf(state.config);
+  const r = target.rules;
+  set(r, "emissionRule", sw.emissionRule);
+  set(r, "excessRule", sw.excessRule);
+  set(r, "rootPayout", sw.rootPayout);
+  set(r, "priceEmaRate", state.config.priceEmaRate);
+  set(r, "priceEmaHalvingRounds", state.config.priceEmaHalvingRounds);
+  set(r, "flowEmaRate", state.config.flowEmaRate);
+  set(r, "flowCutoff", state.config.flowCutoff);
+  set(r, "poolFee", state.config.poolFee);
+  set(r, "minPoolReserve", state.config.minPoolReserve);
+  set(r, "minStake", state.config.minStake);
+  set(r, "defaultTake", state.config.defaultTake);
+  set(r, "tempoBlocks", state.config.tempoBlocks);
+  set(r, "subnetLimit", state.config.subnetLimit);
+  set(r, "immunityRounds", state.config.immunityRounds);
+  set(r, "maxPlayers", state.config.maxPlayers);
 
   for (const key of [...target.subnets.keys()]) if (!state.subnets[key]) target.subnets.delete(key);
   for (const s of Object.values(state.subnets)) {
@@ -79,6 +96,25 @@ export function project(target: ArenaState, state: GameState, facts: RoomFacts):
     set(v, "minerCount", s.minerSkill.length);
     syncStrings(v.priceHistory, s.priceHistory);
     syncNumbers(v.consensus, s.consensus);
+  }
+
+  const rootByValidator = new Map<string, string>();
+  for (const id of state.playerOrder) {
+    const book = state.players[id].stakes["0"];
+    if (book) for (const v in book) rootByValidator.set(v, dec(rootByValidator.get(v) ?? "0").plus(book[v]).toString());
+  }
+  const vkeep = new Set(state.validators);
+  for (const key of [...target.validators.keys()]) if (!vkeep.has(key)) target.validators.delete(key);
+  for (const id of state.validators) {
+    const p = state.players[id];
+    if (!p) continue;
+    let v = target.validators.get(id);
+    if (!v) { v = new ValidatorState(); target.validators.set(id, v); }
+    set(v, "id", id);
+    set(v, "name", p.name);
+    set(v, "npc", p.npc !== null);
+    set(v, "take", p.take ?? "0");
+    set(v, "rootStake", rootByValidator.get(id) ?? "0");
   }
 
   // People only: NPCs are scenery and would bloat every patch.

@@ -2,7 +2,7 @@
  * Rebuilding a session from its store: the engine state from the last snapshot plus the logged
  * actions after it, and the room's own book (seats, bots, kicks, timer) from every entry.
  */
-import { applyAction, createGame, type GameState, resolveRound, type RoundReport } from "../../shared/index.js";
+import { applyAction, createGame, type GameState, resolveRound, type RoundReport, stateHash } from "../../shared/index.js";
 import type { LoadedSession, StoredEntry } from "../store.js";
 
 export interface RoomBook {
@@ -20,11 +20,16 @@ export interface Restored {
   reports: RoundReport[];
 }
 
+/**
+ * The whole log is replayed from the start (the engine is fast and deterministic), so the round
+ * reports for the debrief are complete; the snapshot is only a cross-check and a seq floor.
+ */
 export function restoreSession(loaded: LoadedSession): Restored {
   const { meta, snapshot, entries } = loaded;
-  let state = snapshot ? snapshot.state : createGame(meta.config, meta.seed);
-  const from = snapshot ? snapshot.seq : 0;
-  const book: RoomBook = { seats: new Map(), bots: new Map(), kicked: new Set(), timer: null, seq: 0 };
+  let state = createGame(meta.config, meta.seed);
+  const from = 0;
+  const book: RoomBook = { seats: new Map(), bots: new Map(), kicked: new Set(), timer: null, seq: snapshot?.seq ?? 0 };
+  let checked = false;
   const reports: RoundReport[] = [];
   for (const e of entries) {
     book.seq = Math.max(book.seq, e.seq);
@@ -49,7 +54,12 @@ export function restoreSession(loaded: LoadedSession): Restored {
         }
         break;
     }
+    if (snapshot && e.seq === snapshot.seq) {
+      checked = true;
+      if (stateHash(state) !== stateHash(snapshot.state)) throw new Error(`restore: replay disagrees with the snapshot at entry ${e.seq}`);
+    }
   }
+  void checked;
   return { state, book, reports };
 }
 

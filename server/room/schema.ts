@@ -47,6 +47,15 @@ export class PlayerState extends Schema {
   @type("float32") research = 0.5;
 }
 
+export class ValidatorState extends Schema {
+  @type("string") id = "";
+  @type("string") name = "";
+  @type("boolean") npc = true;
+  @type("string") take = "0";
+  /** Root TAO staked through it (own plus delegated). */
+  @type("string") rootStake = "0";
+}
+
 export class MetricsState extends Schema {
   @type("uint16") nakamoto = 0;
   @type("float32") hhi = 0;
@@ -60,6 +69,25 @@ export class EventState extends Schema {
   @type("uint32") round = 0;
   @type("string") kind = "";
   @type("string") text = "";
+}
+
+/** The parameters the client's previews need (same shared functions as the server). */
+export class RulesState extends Schema {
+  @type("string") emissionRule = "";
+  @type("string") excessRule = "";
+  @type("string") rootPayout = "";
+  @type("float64") priceEmaRate = 0;
+  @type("float64") priceEmaHalvingRounds = 0;
+  @type("float64") flowEmaRate = 0;
+  @type("string") flowCutoff = "0";
+  @type("string") poolFee = "0";
+  @type("string") minPoolReserve = "0";
+  @type("string") minStake = "0";
+  @type("string") defaultTake = "0";
+  @type("uint32") tempoBlocks = 0;
+  @type("uint16") subnetLimit = 0;
+  @type("uint16") immunityRounds = 0;
+  @type("uint16") maxPlayers = 0;
 }
 
 export class ArenaState extends Schema {
@@ -80,6 +108,8 @@ export class ArenaState extends Schema {
   @type("uint32") block = 0;
   @type({ map: SubnetState }) subnets = new MapSchema<SubnetState>();
   @type({ map: PlayerState }) players = new MapSchema<PlayerState>();
+  @type({ map: ValidatorState }) validators = new MapSchema<ValidatorState>();
   @type([EventState]) events = new ArraySchema<EventState>();
   @type(MetricsState) metrics = new MetricsState();
+  @type(RulesState) rules = new RulesState();
 }

@@ -1,0 +1,182 @@
+/**
+ * The market, drawn by Phaser: every subnet a pool "tank" (TAO and alpha levels, price, emission
+ * share bar, price sparkline, your position marked), root set apart as the safe harbour, and at each
+ * resolution emission visibly flowing from the block reward into the pools by share.
+ */
+import Phaser from "phaser";
+import type { ClientSnapshot, SyncedState, SyncedSubnet } from "../types";
+import { num, pct } from "../format";
+import { projectShares } from "../../../shared/index";
+
+const COLOURS = { tao: 0x56b4e9, alpha: 0xe69f00, share: 0x009e73, mine: 0xf0e442, root: 0xcc79a7, card: 0x171b22, line: 0x2a313c, text: "#eef1f5", muted: "#9aa4b2" };
+const FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'DejaVu Sans', sans-serif";
+
+export interface Layout { x: number; y: number; w: number; h: number }
+
+export class MarketScene extends Phaser.Scene {
+  private g!: Phaser.GameObjects.Graphics;
+  private texts = new Map<string, Phaser.GameObjects.Text>();
+  private snapshot: ClientSnapshot | null = null;
+  private lastReportRound = 0;
+  /** Card positions by netuid ("0" = root), for animations and tests. */
+  readonly layout = new Map<string, Layout>();
+
+  constructor() {
+    super("Market");
+  }
+
+  create() {
+    this.g = this.add.graphics();
+    this.scale.on("resize", () => this.redraw());
+    this.redraw();
+  }
+
+  /** Called by the app on every store change (not Phaser's per-frame update). */
+  show(snapshot: ClientSnapshot) {
+    const reports = snapshot.reports;
+    const newest = reports[reports.length - 1];
+    this.snapshot = snapshot;
+    if (!this.sys.isActive()) return;
+    this.redraw();
+    if (newest && newest.round > this.lastReportRound) {
+      if (this.lastReportRound > 0) this.animateEmission(newest.subnets.map((s) => ({ netuid: s.netuid, share: Number(s.share) })));
+      this.lastReportRound = newest.round;
+    }
+  }
+
+  private text(key: string, x: number, y: number, value: string, size: number, colour = COLOURS.text, bold = false) {
+    let t = this.texts.get(key);
+    if (!t) {
+      t = this.add.text(x, y, value, { fontFamily: FONT, fontSize: `${size}px`, color: colour, fontStyle: bold ? "bold" : "normal" });
+      this.texts.set(key, t);
+    } else {
+      t.setPosition(x, y).setText(value).setColor(colour).setFontSize(size);
+    }
+    t.setVisible(true);
+    t.setData("seen", true);
+    return t;
+  }
+
+  redraw() {
+    const g = this.g;
+    if (!g) return;
+    g.clear();
+    for (const t of this.texts.values()) t.setData("seen", false);
+    const state = this.snapshot?.state;
+    const W = this.scale.width;
+    const H = this.scale.height;
+    if (!state) {
+      this.text("empty", 16, 16, "Waiting for the market…", 16, COLOURS.muted);
+      this.hideUnseen();
+      return;
+    }
+    const me = this.snapshot?.seat?.playerId ? state.players[this.snapshot.seat.playerId] : undefined;
+    const subnets = Object.values(state.subnets).sort((a, b) => Number(a.netuid) - Number(b.netuid));
+    const n = subnets.length + 1;
+    const cols = Math.max(1, Math.min(n, Math.floor(W / 170)));
+    const rows = Math.ceil(n / cols);
+    const pad = 8;
+    const cw = (W - pad * (cols + 1)) / cols;
+    const ch = Math.max(120, Math.min(240, (H - pad * (rows + 1)) / rows));
+    const maxTao = Math.max(1, ...subnets.map((s) => Number(s.taoReserve)));
+    const maxAlpha = Math.max(1, ...subnets.map((s) => Number(s.alphaReserve)));
+    // Before the first resolution (and between), show the share the subnet would get if the round
+    // resolved now: the same shared function the server uses.
+    const projected = projectShares({
+      emissionRule: state.rules.emissionRule, priceEmaRate: state.rules.priceEmaRate,
+      priceEmaHalvingRounds: state.rules.priceEmaHalvingRounds, flowEmaRate: state.rules.flowEmaRate,
+      flowCutoff: state.rules.flowCutoff, round: state.round, subnets,
+    });
+    this.layout.clear();
+    const place = (i: number): Layout => ({ x: pad + (i % cols) * (cw + pad), y: pad + Math.floor(i / cols) * (ch + pad), w: cw, h: ch });
+    this.drawRoot(state, place(0), me?.rootStake);
+    subnets.forEach((s, i) => this.drawPool(s, place(i + 1), maxTao, maxAlpha, Number(projected[s.netuid] ?? 0), me?.alpha[s.netuid]));
+    this.hideUnseen();
+  }
+
+  private hideUnseen() {
+    for (const t of this.texts.values()) if (!t.getData("seen")) t.setVisible(false);
+  }
+
+  private drawRoot(state: SyncedState, L: Layout, myRoot: string | undefined) {
+    const g = this.g;
+    this.layout.set("0", L);
+    g.fillStyle(0x201726, 1).fillRoundedRect(L.x, L.y, L.w, L.h, 10);
+    g.lineStyle(2, COLOURS.root, 1).strokeRoundedRect(L.x, L.y, L.w, L.h, 10);
+    const totalRoot = Object.values(state.validators).reduce((t, v) => t + Number(v.rootStake), 0);
+    this.text("root.title", L.x + 10, L.y + 8, "Root · SN0", 15, COLOURS.text, true);
+    this.text("root.sub", L.x + 10, L.y + 28, "safe harbour: 1 τ = 1 τ, no pool", 11, COLOURS.muted);
+    this.text("root.total", L.x + 10, L.y + 50, `${num(totalRoot)} τ staked`, 14);
+    if (myRoot && Number(myRoot) > 0) this.text("root.mine", L.x + 10, L.y + 72, `yours: ${num(myRoot)} τ`, 13, "#F0E442");
+    this.text("root.rule", L.x + 10, L.y + L.h - 22, state.rules.rootPayout === "claimAlpha" ? "paid in claimable α" : "paid in τ", 11, COLOURS.muted);
+  }
+
+  private drawPool(s: SyncedSubnet, L: Layout, maxTao: number, maxAlpha: number, projectedShare: number, mine: string | undefined) {
+    const g = this.g;
+    const k = `sn${s.netuid}`;
+    this.layout.set(s.netuid, L);
+    g.fillStyle(COLOURS.card, 1).fillRoundedRect(L.x, L.y, L.w, L.h, 10);
+    g.lineStyle(1, mine ? COLOURS.mine : COLOURS.line, 1).strokeRoundedRect(L.x, L.y, L.w, L.h, 10);
+    this.text(`${k}.name`, L.x + 10, L.y + 6, `${s.name} · SN${s.netuid}${s.immune ? " 🛡" : ""}`, 13, COLOURS.text, true);
+    this.text(`${k}.price`, L.x + 10, L.y + 24, `${num(s.price)} τ/α`, 13);
+    // Tank: TAO level (left) and alpha level (right), scaled to the deepest pool.
+    const tankH = L.h - 78;
+    const tx = L.x + 10;
+    const ty = L.y + 44;
+    const tw = 18;
+    const taoLevel = Math.max(2, (Number(s.taoReserve) / maxTao) * tankH);
+    const alphaLevel = Math.max(2, (Number(s.alphaReserve) / maxAlpha) * tankH);
+    g.lineStyle(1, COLOURS.line, 1).strokeRect(tx, ty, tw, tankH).strokeRect(tx + tw + 4, ty, tw, tankH);
+    g.fillStyle(COLOURS.tao, 0.9).fillRect(tx, ty + tankH - taoLevel, tw, taoLevel);
+    g.fillStyle(COLOURS.alpha, 0.9).fillRect(tx + tw + 4, ty + tankH - alphaLevel, tw, alphaLevel);
+    const infoX = tx + 2 * tw + 12;
+    this.text(`${k}.tao`, infoX, ty, `τ ${num(s.taoReserve)}`, 11, "#56B4E9");
+    this.text(`${k}.alpha`, infoX, ty + 14, `α ${num(s.alphaReserve)}`, 11, "#E69F00");
+    // Sparkline of recent prices.
+    const hist = s.priceHistory.map(Number).filter((x) => Number.isFinite(x));
+    const sx = infoX;
+    const sy = ty + 32;
+    const sw = L.x + L.w - 10 - sx;
+    const sh = Math.max(16, tankH - 34);
+    if (hist.length > 1 && sw > 20) {
+      const lo = Math.min(...hist);
+      const hi = Math.max(...hist);
+      const span = hi - lo || hi || 1;
+      g.lineStyle(1.5, 0xeef1f5, 0.8).beginPath();
+      hist.forEach((p, i) => {
+        const x = sx + (i / (hist.length - 1)) * sw;
+        const y = sy + sh - ((p - lo) / span) * sh;
+        if (i === 0) g.moveTo(x, y); else g.lineTo(x, y);
+      });
+      g.strokePath();
+    }
+    // Emission share bar: last round's share, and a marker at the share if the round resolved now.
+    const share = Number(s.emissionShare) || 0;
+    const by = L.y + L.h - 26;
+    const bw = L.w - 20;
+    g.fillStyle(0x0b0e12, 1).fillRect(L.x + 10, by, bw, 8);
+    g.fillStyle(COLOURS.share, 1).fillRect(L.x + 10, by, bw * Math.min(1, share), 8);
+    const px = L.x + 10 + bw * Math.min(1, projectedShare);
+    g.fillStyle(0xeef1f5, 1).fillTriangle(px - 4, by - 5, px + 4, by - 5, px, by);
+    this.text(`${k}.share`, L.x + 10, by + 10, `emission ${pct(share)} → ${pct(projectedShare)}`, 11, COLOURS.muted);
+    if (mine && Number(mine) > 0) this.text(`${k}.mine`, L.x + L.w - 10 - 90, by + 10, `you ${num(mine)} α`, 11, "#F0E442");
+  }
+
+  /** Emission visibly flows from the block reward into the pools, in proportion to their shares. */
+  private animateEmission(shares: { netuid: string; share: number }[]) {
+    if (window.matchMedia?.("(prefers-reduced-motion: reduce)").matches) return;
+    const origin = { x: this.scale.width / 2, y: -10 };
+    for (const { netuid, share } of shares) {
+      const L = this.layout.get(netuid);
+      if (!L || share <= 0) continue;
+      const dots = Math.max(1, Math.round(share * 40));
+      for (let i = 0; i < dots; i++) {
+        const dot = this.add.circle(origin.x + (i % 7) * 3, origin.y, 3, COLOURS.tao, 1);
+        this.tweens.add({
+          targets: dot, x: L.x + 20 + (i % 5) * 4, y: L.y + L.h - 40, duration: 700 + (i % 10) * 40, delay: i * 12,
+          ease: "Quad.easeIn", onComplete: () => dot.destroy(),
+        });
+      }
+    }
+  }
+}

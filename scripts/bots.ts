@@ -1,0 +1,400 @@
+/**
+ * Bot players over the public protocol, for load tests and lively classrooms:
+ *
+ *   npm run bots -- --url ws://127.0.0.1:2567 --code CODE --count N --strategy S [--seconds T] [--seed N] [--name PREFIX]
+ *
+ * Each bot is a real websocket client (colyseus.js `joinById(code, { name, role })`). It sees only
+ * what any player sees: the synced state and its own `signals` message. Once per acting round it
+ * rebuilds a PlayerView from those (viewFromSync), asks `botActions(strategy, view, rng)` what to
+ * do, and sends the actions with refs. It counts the `result`s (ok / refused by code) and, after
+ * --seconds (default: when the game ends), leaves and prints a one-line JSON summary on stdout.
+ *
+ * Exit codes: 0 done; 1 no bot could join; 2 bad arguments (unknown strategy lists the strategies).
+ */
+import { resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { parseArgs } from "node:util";
+import { Client, type Room } from "colyseus.js";
+import {
+  BOT_STRATEGIES, botActions, botRole, type BotStrategy, isBotStrategy, type Player, type PlayerView, type PublicSubnet,
+  resolveConfig, type ResultMessage, Rng, type Role, type RulesetName, ROLES, type ValidatorSignals,
+} from "../shared/index.js";
+import type { PublicValidator } from "../shared/view.js";
+import type { ArenaState, PlayerState, SubnetState } from "../server/room/schema.js";
+
+export const USAGE = "usage: npm run bots -- --url ws://HOST:PORT --code CODE --count N --strategy STRATEGY [--seconds T] [--seed N] [--name PREFIX]";
+
+export interface BotsOptions {
+  url: string;
+  code: string;
+  count: number;
+  strategy: BotStrategy;
+  /** Stop after this many seconds; null: when the game ends. */
+  seconds: number | null;
+  seed: number;
+  name: string;
+}
+
+export type ParsedArgs = { ok: true; options: BotsOptions } | { ok: false; help: boolean; error: string };
+
+/** Parse and validate the command line (without the node and script arguments). */
+export function parseBotsArgs(argv: readonly string[]): ParsedArgs {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        url: { type: "string" }, code: { type: "string" }, count: { type: "string" }, strategy: { type: "string" },
+        seconds: { type: "string" }, seed: { type: "string" }, name: { type: "string" }, help: { type: "boolean", short: "h" },
+      },
+    }));
+  } catch (e) {
+    return { ok: false, help: false, error: (e as Error).message };
+  }
+  if (values.help) return { ok: false, help: true, error: "" };
+  const str = (k: string) => (typeof values[k] === "string" ? (values[k] as string).trim() : undefined);
+
+  const url = str("url");
+  if (!url) return fail("--url is required (e.g. ws://127.0.0.1:2567)");
+  let parsedUrl: URL;
+  try { parsedUrl = new URL(url); } catch { return fail(`--url "${url}" is not a URL`); }
+  if (!["ws:", "wss:", "http:", "https:"].includes(parsedUrl.protocol)) return fail(`--url must be ws://, wss://, http:// or https://, not ${parsedUrl.protocol}//`);
+
+  const code = str("code")?.toUpperCase();
+  if (!code) return fail("--code is required (the session code, e.g. K7QF3M)");
+  if (!/^[A-Z0-9]{4,12}$/.test(code)) return fail(`--code "${code}" is not a session code (4 to 12 letters and digits)`);
+
+  const countRaw = str("count");
+  if (countRaw === undefined) return fail("--count is required (how many bots, 1 to 500)");
+  const count = Number(countRaw);
+  if (!/^\d+$/.test(countRaw) || count < 1 || count > 500) return fail(`--count must be a whole number from 1 to 500, not "${countRaw}"`);
+
+  const strategy = str("strategy");
+  if (!strategy) return fail(`--strategy is required; one of: ${BOT_STRATEGIES.join(", ")}`);
+  if (!isBotStrategy(strategy)) return fail(`unknown strategy "${strategy}"; one of: ${BOT_STRATEGIES.join(", ")}`);
+
+  let seconds: number | null = null;
+  const secondsRaw = str("seconds");
+  if (secondsRaw !== undefined) {
+    seconds = Number(secondsRaw);
+    if (secondsRaw === "" || !Number.isFinite(seconds) || seconds <= 0 || seconds > 7 * 24 * 3600) return fail(`--seconds must be a positive number of seconds, not "${secondsRaw}"`);
+  }
+
+  let seed = (Date.now() ^ (process.pid << 16)) | 0;
+  const seedRaw = str("seed");
+  if (seedRaw !== undefined) {
+    seed = Number(seedRaw);
+    if (!/^-?\d+$/.test(seedRaw) || !Number.isSafeInteger(seed)) return fail(`--seed must be an integer, not "${seedRaw}"`);
+  }
+
+  // Names are cut at 24 characters by the server: leave room for " 500".
+  const name = str("name") ?? `Bot ${strategy}`;
+  if (name.length === 0 || name.length > 20) return fail("--name must be 1 to 20 characters (a number is appended)");
+
+  return { ok: true, options: { url, code, count, strategy, seconds, seed, name } };
+
+  function fail(error: string): ParsedArgs {
+    return { ok: false, help: false, error };
+  }
+}
+
+/** Each bot's own generator, from the run's seed and the bot's index. */
+export function botRng(seed: number, index: number): Rng {
+  return new Rng(Rng.seedState((Math.imul(seed | 0, 0x9e3779b1) + Math.imul(index + 1, 0x85ebca6b)) | 0));
+}
+
+// ------------------------------------------------------------------------------- the view
+
+/** What a bot remembers about itself (the synced state does not carry these). */
+export interface BotMemory {
+  /** The TAO it had when it first saw itself (a join grants exactly this). */
+  granted: string;
+  /** Rounds resolved when it first saw itself. */
+  joinedRound: number;
+}
+
+/** The synced state's round counts the round being played; the engine's counts rounds resolved. */
+export function resolvedRounds(s: Pick<ArenaState, "phase" | "round">): number {
+  return s.phase === "acting" ? Math.max(0, s.round - 1) : s.round;
+}
+
+/** float32 on the wire: round so 0.8 stays 0.8 (bots compare efforts to 1e-9). */
+function unfloat(x: number): number {
+  return Math.round(x * 1e6) / 1e6;
+}
+
+function entries<V>(m: { forEach(cb: (value: V, key: string) => void): void }): [string, V][] {
+  const out: [string, V][] = [];
+  m.forEach((v, k) => out.push([k, v]));
+  return out;
+}
+
+function publicSubnet(s: SubnetState): PublicSubnet {
+  return {
+    netuid: s.netuid, name: s.name, owner: s.owner, registeredRound: s.registeredRound, taoReserve: s.taoReserve,
+    alphaReserve: s.alphaReserve, alphaOut: s.alphaOut, price: s.price, priceEma: s.priceEma, flowEma: s.flowEma,
+    emissionShare: s.emissionShare, lastEmission: s.lastEmission, priceHistory: [...s.priceHistory],
+    product: s.product, minerCount: s.minerCount, immune: s.immune,
+  };
+}
+
+/**
+ * The PlayerView a bot can rebuild from the synced state plus its own signals. What the state does
+ * not carry is approximated: NPC validators are absent (only people who validate are listed, with
+ * their own root stake), positions are keyed by an unknown validator ("?"), the root claim mode is
+ * "swap", root consensus is absent, and chain parameters come from the scenario's defaults.
+ */
+export function viewFromSync(s: ArenaState, playerId: string, signals: ValidatorSignals | null, memory: BotMemory): PlayerView {
+  const round = resolvedRounds(s);
+  // Chain parameters are not synced: the scenario's (they are not changed during a game).
+  const resolved = resolveConfig({ scenario: s.scenario, ruleset: s.ruleset as RulesetName });
+  const fallback = resolveConfig({});
+  if (!fallback.ok) throw new Error(fallback.error.message);
+  const config = resolved.ok ? resolved.value : fallback.value;
+  const subnets = entries<SubnetState>(s.subnets).map(([, v]) => publicSubnet(v)).sort((a, b) => Number(a.netuid) - Number(b.netuid));
+  const players = entries<PlayerState>(s.players).map(([, p]) => p);
+
+  const consensusWeights: Record<string, Record<string, number>> = {};
+  s.subnets.forEach((sub) => {
+    const xs = [...sub.consensus];
+    const total = xs.reduce((a, b) => a + (b > 0 ? b : 0), 0);
+    if (!(total > 0)) return;
+    const row: Record<string, number> = {};
+    xs.forEach((c, uid) => { if (c > 0) row[String(uid)] = c / total; });
+    consensusWeights[sub.netuid] = row;
+  });
+
+  const validators: PublicValidator[] = players
+    .filter((p) => p.role === "validator")
+    .map((p) => ({ id: p.id, name: p.name, take: p.take || config.defaultTake, rootStake: p.rootStake, npc: false }));
+
+  const p = s.players.get(playerId);
+  let me: Player | null = null;
+  if (p) {
+    const alpha = Object.fromEntries(entries<string>(p.alpha));
+    const stakes: Record<string, Record<string, string>> = {};
+    for (const [n, a] of Object.entries(alpha)) stakes[n] = { "?": a };
+    if (Number(p.rootStake) > 0) stakes["0"] = { "?": p.rootStake };
+    const research = unfloat(p.research);
+    me = {
+      id: p.id, name: p.name, role: (ROLES as readonly string[]).includes(p.role) ? (p.role as Role) : "spectator", npc: null,
+      tao: p.tao, rootStake: p.rootStake, alpha, stakes, take: p.take || null, rootClaim: "swap",
+      effort: { research, product: unfloat(1 - research) }, affiliation: [], joinedRound: memory.joinedRound, granted: memory.granted,
+    };
+  }
+
+  return {
+    round,
+    totalRounds: s.totalRounds,
+    phase: s.phase === "lobby" ? "lobby" : s.phase === "ended" ? "ended" : "acting",
+    ruleset: s.ruleset as RulesetName,
+    me,
+    subnets,
+    validators,
+    signals: signals && signals.round === round + 1 ? signals : null,
+    consensusWeights,
+    lockCost: s.lockCost,
+    // A registration this round shows as a subnet registered in the round being played.
+    registrationOpen: !subnets.some((sub) => sub.registeredRound === round + 1),
+    config: {
+      minStake: config.minStake, poolFee: config.poolFee, minPoolReserve: config.minPoolReserve,
+      tempoBlocks: config.tempoBlocks, subnetLimit: config.subnetLimit, immunityRounds: config.immunityRounds,
+    },
+  };
+}
+
+// ------------------------------------------------------------------------------- the bots
+
+export interface Summary {
+  bots: number;
+  joined: number;
+  strategy: BotStrategy;
+  intents: number;
+  ok: number;
+  refused: Record<string, number>;
+  unanswered: number;
+  disconnects: number;
+  joinFailures: number;
+  roundsActed: number;
+  seconds: number;
+}
+
+interface Tally {
+  intents: number;
+  ok: number;
+  refused: Record<string, number>;
+  disconnects: number;
+  rounds: Set<number>;
+}
+
+/** Validators wait this long for their round's signals before acting without them. */
+const SIGNALS_WAIT_MS = 1500;
+
+class Bot {
+  playerId = "";
+  done = false;
+  private signals: ValidatorSignals | null = null;
+  private memory: BotMemory | null = null;
+  private lastRound = -1;
+  private waitingSince = 0;
+  private retry: NodeJS.Timeout | null = null;
+  private leaving = false;
+  private refs = 0;
+  readonly pending = new Set<string>();
+
+  constructor(readonly index: number, readonly room: Room<ArenaState>, readonly strategy: BotStrategy, private readonly rng: Rng,
+    private readonly tally: Tally, private readonly onDone: () => void) {
+    room.onMessage("seat", (m: { playerId: string }) => { this.playerId = m.playerId; this.tick(); });
+    room.onMessage("signals", (m: ValidatorSignals) => { this.signals = m; this.tick(); });
+    room.onMessage("result", (r: ResultMessage) => this.onResult(r));
+    room.onMessage("*", () => undefined); // report, income, debrief, replaced: not needed to decide
+    room.onStateChange(() => this.tick());
+    room.onLeave(() => {
+      if (!this.leaving) tally.disconnects++;
+      this.finish();
+    });
+  }
+
+  private onResult(r: ResultMessage) {
+    if (typeof r.ref !== "string" || !this.pending.delete(r.ref)) return;
+    if (r.ok) this.tally.ok++;
+    else {
+      const code = r.code ?? "unknown";
+      this.tally.refused[code] = (this.tally.refused[code] ?? 0) + 1;
+    }
+  }
+
+  /** On every state change: act once per acting round. */
+  tick() {
+    const s = this.room.state;
+    if (this.done || !this.playerId || !s || typeof s.phase !== "string") return;
+    if (s.phase === "ended") { this.finish(); return; }
+    const me = s.players?.get(this.playerId);
+    if (!me) return;
+    if (!this.memory) this.memory = { granted: me.tao, joinedRound: resolvedRounds(s) };
+    if (s.phase !== "acting" || s.paused || s.round === this.lastRound) return;
+    if (me.role === "validator" && this.signals?.round !== s.round) {
+      if (this.waitingSince === 0) this.waitingSince = Date.now();
+      const waited = Date.now() - this.waitingSince;
+      if (waited < SIGNALS_WAIT_MS) {
+        this.retry ??= setTimeout(() => { this.retry = null; this.tick(); }, SIGNALS_WAIT_MS - waited + 5);
+        return;
+      }
+    }
+    this.lastRound = s.round;
+    this.waitingSince = 0;
+    this.tally.rounds.add(s.round);
+    const view = viewFromSync(s, this.playerId, this.signals, this.memory);
+    for (const action of botActions(this.strategy, view, this.rng)) {
+      const { type, ...fields } = action;
+      const ref = `b${this.index}-${++this.refs}`;
+      this.pending.add(ref);
+      this.tally.intents++;
+      this.room.send(type, { ...fields, ref });
+    }
+  }
+
+  private finish() {
+    if (this.done) return;
+    this.done = true;
+    if (this.retry) clearTimeout(this.retry);
+    this.onDone();
+  }
+
+  /** Wait a little for outstanding results, then leave (consented). */
+  async leave(graceMs: number): Promise<void> {
+    const until = Date.now() + graceMs;
+    while (this.pending.size > 0 && Date.now() < until && this.room.connection.isOpen) await new Promise((r) => setTimeout(r, 20));
+    this.done = true;
+    if (this.retry) clearTimeout(this.retry);
+    if (!this.room.connection.isOpen) return;
+    this.leaving = true;
+    await Promise.race([this.room.leave(true), new Promise((r) => setTimeout(r, 1000))]);
+  }
+}
+
+/** Run the bots until --seconds pass, the game ends, every bot is gone, or `stop` resolves. */
+export async function runBots(options: BotsOptions, stop: Promise<void> = new Promise(() => undefined), warn: (msg: string) => void = () => undefined): Promise<Summary> {
+  const started = Date.now();
+  const tally: Tally = { intents: 0, ok: 0, refused: {}, disconnects: 0, rounds: new Set() };
+  const client = new Client(options.url);
+  const bots: Bot[] = [];
+  let joinFailures = 0;
+  let finished!: () => void;
+  const allDone = new Promise<void>((r) => { finished = r; });
+  const checkDone = () => { if (bots.length > 0 && bots.every((b) => b.done)) finished(); };
+
+  const role = botRole(options.strategy);
+  const BATCH = 10;
+  for (let i = 0; i < options.count; i += BATCH) {
+    const batch = Array.from({ length: Math.min(BATCH, options.count - i) }, (_, k) => i + k);
+    await Promise.all(batch.map(async (index) => {
+      try {
+        const room = await client.joinById<ArenaState>(options.code, { name: `${options.name} ${index + 1}`, role });
+        const bot = new Bot(index, room, options.strategy, botRng(options.seed, index), tally, checkDone);
+        bots.push(bot);
+        bot.tick();
+      } catch (e) {
+        joinFailures++;
+        if (joinFailures <= 3) warn(`bot ${index + 1} could not join: ${(e as Error).message}`);
+      }
+    }));
+  }
+
+  if (bots.length > 0) {
+    const timers: NodeJS.Timeout[] = [];
+    const waits: Promise<unknown>[] = [allDone, stop];
+    if (options.seconds !== null) waits.push(new Promise((r) => timers.push(setTimeout(r, options.seconds! * 1000))));
+    checkDone();
+    await Promise.race(waits);
+    for (const t of timers) clearTimeout(t);
+    await Promise.all(bots.map((b) => b.leave(1500)));
+  }
+
+  return {
+    bots: options.count,
+    joined: bots.length,
+    strategy: options.strategy,
+    intents: tally.intents,
+    ok: tally.ok,
+    refused: tally.refused,
+    unanswered: bots.reduce((t, b) => t + b.pending.size, 0),
+    disconnects: tally.disconnects,
+    joinFailures,
+    roundsActed: tally.rounds.size,
+    seconds: Math.round((Date.now() - started) / 100) / 10,
+  };
+}
+
+async function main(): Promise<number> {
+  const parsed = parseBotsArgs(process.argv.slice(2));
+  if (!parsed.ok) {
+    if (parsed.help) {
+      console.log(`${USAGE}\nstrategies: ${BOT_STRATEGIES.join(", ")}`);
+      return 0;
+    }
+    console.error(`bots: ${parsed.error}\n${USAGE}`);
+    return 2;
+  }
+  let stopNow!: () => void;
+  const stop = new Promise<void>((r) => { stopNow = r; });
+  process.once("SIGINT", () => stopNow());
+  process.once("SIGTERM", () => stopNow());
+  const summary = await runBots(parsed.options, stop, (msg) => console.error(`bots: ${msg}`));
+  console.log(JSON.stringify(summary));
+  if (summary.joined === 0) {
+    console.error("bots: no bot could join");
+    return 1;
+  }
+  return 0;
+}
+
+const invoked = process.argv[1] ? pathToFileURL(resolve(process.argv[1])).href : "";
+if (import.meta.url === invoked) {
+  main().then((code) => process.exit(code), (e) => {
+    console.error(`bots: ${(e as Error).stack ?? e}`);
+    process.exit(1);
+  });
+}
