@@ -68,7 +68,7 @@ if (!only || only === "pool") {
   let s = createGame({
     ruleset: "dtao-price", initialSubnets: 1, poolTaoLow: "1", poolTaoHigh: "1", priceLow: 1, priceHigh: 1,
     rounds: 600, npcNoiseTraders: 0, npcMomentumTraders: 0, npcFundamentalTraders: 0, npcWhales: 0, eventRate: 0,
-    minerSellFraction: 0, rootValidators: 64,
+    minerSellFraction: 0, rootValidators: 1,
   }, 1);
   const started = applyAction(s, HOST_ID, { type: "start" });
   if (!started.ok) throw new Error(started.error.message);

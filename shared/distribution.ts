@@ -19,6 +19,28 @@ import { runYuma } from "./yuma.js";
 export interface Ledger {
   players: Record<PlayerId, Player>;
   subnets: Record<Netuid, Subnet>;
+  /**
+   * Credits not yet written to positions, summed per (player, netuid, validator): a validator's take
+   * and its share as its own nominator, or root TAO from many subnets, become one position update.
+   * Payout code reads only takes and claim modes from players, never positions, so deferring is safe.
+   */
+  pending?: Map<PlayerId, Map<string, Dec>>;
+}
+
+const KEY_SEP = "\u0000";
+
+/** Write every pending credit to the players' positions. */
+export function settle(ledger: Ledger): void {
+  if (!ledger.pending) return;
+  for (const [id, credits] of ledger.pending) {
+    let p = ledger.players[id];
+    for (const [key, amount] of credits) {
+      const i = key.indexOf(KEY_SEP);
+      p = withPosition(p, key.slice(0, i), key.slice(i + 1), amount);
+    }
+    ledger.players[id] = p;
+  }
+  ledger.pending.clear();
 }
 
 /** netuid -> validator -> nominator -> position, taken once before the payouts. */
@@ -58,7 +80,12 @@ function sumOf(m: ReadonlyMap<unknown, Dec> | undefined): Dec {
 
 export function credit(ledger: Ledger, id: PlayerId, netuid: Netuid, validator: PlayerId, amount: Dec): void {
   if (amount.lte(0)) return;
-  ledger.players[id] = withPosition(ledger.players[id], netuid, validator, amount);
+  if (!ledger.pending) ledger.pending = new Map();
+  let credits = ledger.pending.get(id);
+  if (!credits) ledger.pending.set(id, (credits = new Map()));
+  const key = netuid + KEY_SEP + validator;
+  const prev = credits.get(key);
+  credits.set(key, prev ? prev.plus(amount) : amount);
 }
 
 /** Pay `amount` (alpha on `netuid`, or TAO on root) earned by validator `v`: take first, then its nominators pro rata. */

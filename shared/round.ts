@@ -12,7 +12,7 @@ import { netuidsOf, protocolSwapParams, stakeIndex, subnetList, totalRootStake }
 import { pushEvents } from "./apply.js";
 import { switchesOf } from "./config.js";
 import { amt, dec, type Dec, Decimal, floorRao, ZERO } from "./decimal.js";
-import { type Ledger, nominatorIndex, paySubnet, payRootTao, validatorBook } from "./distribution.js";
+import { type Ledger, nominatorIndex, paySubnet, payRootTao, settle, validatorBook } from "./distribution.js";
 import { marketControl, ecosystemMetrics } from "./ecosystem.js";
 import { effectivePriceEmaRate, updateFlowEma, updatePriceEma } from "./ema.js";
 import { alphaEmissionOverBlocks, emissionOverBlocks } from "./emission.js";
@@ -83,13 +83,12 @@ export function resolveRound(input: GameState): { state: GameState; report: Roun
 
   // 3. Shares and the round's emission.
   const netuids = netuidsOf(state);
-  const index = stakeIndex(state);
   let shares: Record<string, Dec>;
   let rootControl: Record<string, number> | null = null;
   /** Under root-weights, weight put on netuid 0 is never minted (§2c). */
   let unminted = 0;
   if (switches.emissionRule === "rootWeights") {
-    const rootStakes = index.get(ROOT_NETUID) ?? new Map<PlayerId, Dec>();
+    const rootStakes = stakeIndex(state).get(ROOT_NETUID) ?? new Map<PlayerId, Dec>();
     // The root network had 64 UIDs: the validators with the most root stake take them (§2c).
     const seated = [...rootStakes.entries()]
       .filter(([v]) => state.validators.includes(v))
@@ -169,6 +168,7 @@ export function resolveRound(input: GameState): { state: GameState; report: Roun
 
   // 5. Root's TAO to root nominators; issuance; signals for the next round.
   payRootTao(ledger, idx, rootOwed, rootTaoTotal.value, book);
+  settle(ledger);
   const issuance = dec(state.issuance).plus(roundEmission);
   let next: GameState = {
     ...state, players: ledger.players, subnets: ledger.subnets, rng: rng.state(), round,

@@ -116,40 +116,38 @@ function copySignals(s: ValidatorSignals): ValidatorSignals {
   return { round: s.round, subnets: { ...s.subnets }, miners };
 }
 
-/** Stake-weighted mean of the revealed, row-normalised weights, per netuid. */
+/**
+ * Public consensus per netuid: for each subnet, the last resolution's Yuma consensus over its miners
+ * (NPC validators included); for root ("0"), the root-stake-weighted mean of the revealed root
+ * weights of people. Revealed weights change only at a resolution, so the result is cached per
+ * weights book (the stake snapshot of the first call in a round weights the root rows).
+ */
+const consensusCache = new WeakMap<object, Record<Netuid, Record<string, number>>>();
+
 export function consensusWeights(state: GameState, rootStake: Map<PlayerId, number>): Record<Netuid, Record<string, number>> {
-  const rows = new Map<Netuid, { stake: number; row: Record<string, number> }[]>();
-  const voters = Object.keys(state.weights).sort();
-  for (const v of voters) {
-    const byNet = state.weights[v];
-    for (const netuid of Object.keys(byNet)) {
-      const raw = byNet[netuid];
-      let total = 0;
-      for (const w of Object.values(raw)) if (Number.isFinite(w) && w > 0) total += w;
-      if (!(total > 0) || !Number.isFinite(total)) continue;
-      const row: Record<string, number> = {};
-      for (const [k, w] of Object.entries(raw)) if (Number.isFinite(w) && w > 0) row[k] = w / total;
-      const list = rows.get(netuid) ?? [];
-      list.push({ stake: Math.max(0, rootStake.get(v) ?? 0), row });
-      rows.set(netuid, list);
-    }
-  }
+  const cached = consensusCache.get(state.weights);
+  if (cached && sameSubnets(cached, state)) return cached;
   const out: Record<Netuid, Record<string, number>> = {};
-  const netuids = [...rows.keys()].sort((a, b) => Number(a) - Number(b));
-  for (const netuid of netuids) {
-    const list = rows.get(netuid) ?? [];
-    const stakeSum = list.reduce((t, r) => t + r.stake, 0);
-    const equal = !(stakeSum > 0);
-    const acc: Record<string, number> = {};
-    for (const { stake, row } of list) {
-      const f = equal ? 1 / list.length : stake / stakeSum;
-      if (f === 0) continue;
-      for (const [k, w] of Object.entries(row)) acc[k] = (acc[k] ?? 0) + f * w;
-    }
-    const keys = Object.keys(acc).sort((a, b) => Number(a) - Number(b));
-    if (keys.length > 0) out[netuid] = Object.fromEntries(keys.map((k) => [k, acc[k]]));
+  const acc: Record<string, number> = {};
+  const rows: { stake: number; row: Record<string, number> }[] = [];
+  for (const v of Object.keys(state.weights).sort()) {
+    const raw = state.weights[v]?.[ROOT_NETUID];
+    if (!raw) continue;
+    let total = 0;
+    for (const w of Object.values(raw)) if (Number.isFinite(w) && w > 0) total += w;
+    if (!(total > 0) || !Number.isFinite(total)) continue;
+    const row: Record<string, number> = {};
+    for (const [k, w] of Object.entries(raw)) if (Number.isFinite(w) && w > 0) row[k] = w / total;
+    rows.push({ stake: Math.max(0, rootStake.get(v) ?? 0), row });
   }
-  // Where Yuma ran, the last consensus (NPC validators included) is the better public answer.
+  const stakeSum = rows.reduce((t, r) => t + r.stake, 0);
+  for (const { stake, row } of rows) {
+    const f = stakeSum > 0 ? stake / stakeSum : 1 / rows.length;
+    if (f === 0) continue;
+    for (const [k, w] of Object.entries(row)) acc[k] = (acc[k] ?? 0) + f * w;
+  }
+  const keys = Object.keys(acc).sort((a, b) => Number(a) - Number(b));
+  if (keys.length > 0) out[ROOT_NETUID] = Object.fromEntries(keys.map((k) => [k, acc[k]]));
   for (const sub of Object.values(state.subnets)) {
     const total = sub.consensus.reduce((a, b) => a + b, 0);
     if (!(total > 0)) continue;
@@ -157,7 +155,15 @@ export function consensusWeights(state: GameState, rootStake: Map<PlayerId, numb
     sub.consensus.forEach((c, uid) => { if (c > 0) row[String(uid)] = c / total; });
     out[sub.netuid] = row;
   }
+  consensusCache.set(state.weights, out);
   return out;
+}
+
+/** A cached answer is stale if subnets came or went (registration, pruning) since it was made. */
+function sameSubnets(cached: Record<Netuid, Record<string, number>>, state: GameState): boolean {
+  for (const sub of Object.values(state.subnets)) if (sub.consensus.length > 0 && !cached[sub.netuid]) return false;
+  for (const n of Object.keys(cached)) if (n !== ROOT_NETUID && !state.subnets[n]) return false;
+  return true;
 }
 
 export function playerView(state: GameState, playerId: PlayerId): PlayerView {

@@ -9,8 +9,7 @@ import { BOT_STRATEGIES, playerView, type PlayerView } from "../shared/index.js"
 import type { ArenaState } from "../server/room/schema.js";
 import { botRng, parseBotsArgs, type Summary, viewFromSync } from "../scripts/bots.js";
 import { createSession, sleep, startServer, type TestServer, until } from "./support/server.js";
-import { Actor, liveRoom } from "./support/abuse.js";
-import { freePort } from "./support/ports.js";
+import { Actor, firstFreePort, liveRoom } from "./support/abuse.js";
 
 /** 4642 first; the rest of 4651–4660 if another run holds it (test/server.abuse.test.ts uses 4641, 4643–4650). */
 const PORTS = [4642, 4651, 4652, 4653, 4654, 4655, 4656, 4657, 4658, 4659, 4660];
@@ -19,7 +18,7 @@ const CHILD_TIMEOUT_MS = 45_000;
 let server: TestServer;
 
 // Short resolve pauses so the host can play several rounds while the bots run.
-beforeAll(async () => { server = await startServer(await freePort(PORTS), { resolveSeconds: 0.2 }); });
+beforeAll(async () => { server = await startServer(await firstFreePort(PORTS), { resolveSeconds: 0.2 }); });
 afterAll(async () => { await server?.close(); });
 
 interface Run { code: number | null; stdout: string; stderr: string; ms: number }

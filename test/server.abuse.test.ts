@@ -7,6 +7,7 @@
  * One server for the file. Its rate limit is the `limits` object given to startServer, which the
  * room reads on every message (context().rateLimit): the fuzz runs with a generous limit so it
  * explores the handlers rather than the bucket, and the rate-limit tests tighten it.
+ * ABUSE_FUZZ_RUNS=300 runs the fuzz properties longer (default 20 runs each; the file takes ~10 s).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import fc from "fast-check";
@@ -17,8 +18,7 @@ import { MAX_PAYLOAD_BYTES } from "../server/app.js";
 import { context } from "../server/context.js";
 import { DEFAULT_RATE_LIMIT, type RateLimitConfig } from "../server/room/rateLimit.js";
 import { createSession, type Result, sleep, startServer, type TestServer, until } from "./support/server.js";
-import { freePort } from "./support/ports.js";
-import { Actor, asServerSees, fuzzMessage, type FuzzMessage, liveRoom, roomDataFrame, stringOfBytes } from "./support/abuse.js";
+import { Actor, asServerSees, firstFreePort, fuzzMessage, type FuzzMessage, liveRoom, roomDataFrame, stringOfBytes } from "./support/abuse.js";
 
 /** 4641 first; the rest of 4643–4650 if another run holds it (test/bots.cli.test.ts uses 4642, 4651–4660). */
 const PORTS = [4641, 4643, 4644, 4645, 4646, 4647, 4648, 4649, 4650];
@@ -31,7 +31,7 @@ let server: TestServer;
 
 beforeAll(async () => {
   // Long resolve pause and bot delay: no timer changes the engine while a batch is compared.
-  server = await startServer(await freePort(PORTS), { rateLimit: limits, resolveSeconds: 3600, botDelayMs: 3_600_000 });
+  server = await startServer(await firstFreePort(PORTS), { rateLimit: limits, resolveSeconds: 3600, botDelayMs: 3_600_000 });
   expect(context().rateLimit).toBe(limits);
 });
 afterAll(async () => { await server?.close(); });

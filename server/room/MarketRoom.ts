@@ -101,7 +101,14 @@ export class MarketRoom extends Room<ArenaState> {
     this.maxClients = this.meta.quickPlay ? this.engine.config.maxPlayers : this.engine.config.maxPlayers + this.meta.maxSpectators + 5;
     // A message typed "*" reaches this handler as (client, payload): String(payload) would throw on an
     // object like { toString: 1 } (an uncaught exception in the ws listener), so only strings and numbers are types.
-    this.onMessage("*", (client, type, message) => this.onAnyMessage(client, typeof type === "string" || typeof type === "number" ? String(type) : "*", message));
+    this.onMessage("*", (client, type, message) => {
+      const t = typeof type === "string" || typeof type === "number" ? String(type) : "*";
+      this.onAnyMessage(client, t, message).catch((e: Error) => {
+        // A bug, not bad input: log it and still answer, so the client is never left waiting.
+        log.error({ code: this.roomId, type: t.slice(0, 40), err: e.message }, "message handler failed");
+        client.send(SERVER_MESSAGES.result, { ref: refOf(message), type: t.slice(0, 64), ok: false, code: "server/error", message: "the server hit an error handling that message; check your balance before retrying" });
+      });
+    });
     this.clock.setInterval(() => this.housekeeping(), 30_000);
     this.refresh();
     log.info({ code: this.roomId, quickPlay: this.meta.quickPlay, restored: this.seq > 0, round: this.engine.round }, "session open");

@@ -4,6 +4,7 @@
  * for hostile messages.
  */
 import { Buffer } from "node:buffer";
+import { createServer } from "node:net";
 import fc from "fast-check";
 import { pack, unpack } from "@colyseus/msgpackr";
 import { matchMaker } from "@colyseus/core";
@@ -11,6 +12,22 @@ import { Protocol, type Room } from "colyseus.js";
 import { HOST_MESSAGES, INTENT_TYPES, ROLES, SHOCK_KINDS, BOT_STRATEGIES, RULESET_NAMES, SCENARIO_NAMES } from "../../shared/index.js";
 import type { MarketRoom } from "../../server/room/MarketRoom.js";
 import { client, Recorder, type Result, sleep } from "./server.js";
+
+/**
+ * The first free port of a file's own list, so the same file run twice at once (two people's
+ * `vitest run`) does not fail with EADDRINUSE. Probes with a throwaway listener on 127.0.0.1.
+ */
+export async function firstFreePort(candidates: readonly number[]): Promise<number> {
+  for (const port of candidates) {
+    const free = await new Promise<boolean>((resolve) => {
+      const s = createServer();
+      s.once("error", () => resolve(false));
+      s.listen({ port, host: "127.0.0.1", exclusive: true }, () => s.close(() => resolve(true)));
+    });
+    if (free) return port;
+  }
+  throw new Error(`no free port among ${candidates.join(", ")}`);
+}
 
 /** The live room behind a session code (same process). */
 export function liveRoom(code: string): MarketRoom {

@@ -1,18 +1,20 @@
-/**
- * A free port from a file's own list, so the same test file run twice at once (two engineers'
- * `vitest run`) does not fail with EADDRINUSE. Probes with a throwaway listener, then closes it.
- */
+/** Ports for tests: whether one is free, and a free one in a test file's own range. */
 import { createServer } from "node:net";
 
-function probe(port: number): Promise<boolean> {
+/** True when nothing listens on `port` (on `host`, or on every interface when it is omitted). */
+export function portIsFree(port: number, host?: string): Promise<boolean> {
   return new Promise((resolve) => {
     const s = createServer();
     s.once("error", () => resolve(false));
-    s.listen(port, "127.0.0.1", () => s.close(() => resolve(true)));
+    s.listen({ port, host, exclusive: true }, () => s.close(() => resolve(true)));
   });
 }
 
-export async function freePort(candidates: readonly number[]): Promise<number> {
-  for (const port of candidates) if (await probe(port)) return port;
-  throw new Error(`no free port among ${candidates.join(", ")}`);
+/** The first port in [from, to] that is free on every interface and on 127.0.0.1, skipping `exclude`. */
+export async function freePort(from: number, to: number, exclude: readonly number[] = []): Promise<number> {
+  for (let port = from; port <= to; port++) {
+    if (exclude.includes(port)) continue;
+    if ((await portIsFree(port)) && (await portIsFree(port, "127.0.0.1"))) return port;
+  }
+  throw new Error(`no free port in ${from}–${to}${exclude.length ? ` (tried ${exclude.join(", ")})` : ""}`);
 }

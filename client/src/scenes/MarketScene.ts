@@ -117,7 +117,7 @@ export class MarketScene extends Phaser.Scene {
     this.layout.set(s.netuid, L);
     g.fillStyle(COLOURS.card, 1).fillRoundedRect(L.x, L.y, L.w, L.h, 10);
     g.lineStyle(1, mine ? COLOURS.mine : COLOURS.line, 1).strokeRoundedRect(L.x, L.y, L.w, L.h, 10);
-    this.text(`${k}.name`, L.x + 10, L.y + 6, `${s.name} · SN${s.netuid}${s.immune ? " 🛡" : ""}`, 13, COLOURS.text, true);
+    this.text(`${k}.name`, L.x + 10, L.y + 6, `${s.name} · SN${s.netuid}${s.immune ? " (immune)" : ""}`, 13, COLOURS.text, true);
     this.text(`${k}.price`, L.x + 10, L.y + 24, `${num(s.price)} τ/α`, 13);
     // Tank: TAO level (left) and alpha level (right), scaled to the deepest pool.
     const tankH = L.h - 78;
@@ -159,7 +159,7 @@ export class MarketScene extends Phaser.Scene {
     const px = L.x + 10 + bw * Math.min(1, projectedShare);
     g.fillStyle(0xeef1f5, 1).fillTriangle(px - 4, by - 5, px + 4, by - 5, px, by);
     this.text(`${k}.share`, L.x + 10, by + 10, `emission ${pct(share)} → ${pct(projectedShare)}`, 11, COLOURS.muted);
-    if (mine && Number(mine) > 0) this.text(`${k}.mine`, L.x + L.w - 10 - 90, by + 10, `you ${num(mine)} α`, 11, "#F0E442");
+    if (mine && Number(mine) > 0) this.text(`${k}.mine`, L.x + L.w - 10, L.y + 24, `you ${num(mine)} α`, 11, "#F0E442").setOrigin(1, 0);
   }
 
   /** Emission visibly flows from the block reward into the pools, in proportion to their shares. */

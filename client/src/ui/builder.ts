@@ -53,8 +53,9 @@ export function createBuilderPanel(conn: ArenaConnection): Panel {
     h("h2", {}, "Builder console"), note, regForm, effortBox, h("h3", {}, "Your subnets"), dash,
     h("p", { class: "hint" }, "Emission share: last round → if the round resolved now. Owner cut: the alpha your subnet paid you as its owner last round."));
 
-  const paintEffort = (research: number) => {
-    const r = Math.round(research);
+  // The slider runs from research (left, 0) to product (right, 100): its value is the product share.
+  const paintEffort = (product: number) => {
+    const r = 100 - Math.round(product);
     setText(effortText, `Research ${r}% · Product ${100 - r}%`);
     slider.setAttribute("aria-valuetext", `Research ${r} percent, product ${100 - r} percent`);
   };
@@ -62,7 +63,7 @@ export function createBuilderPanel(conn: ArenaConnection): Panel {
 
   const sendEffort = () => {
     effortTimer = null;
-    const r = Number(slider.value) / 100;
+    const r = 1 - Number(slider.value) / 100;
     effortInFlight = true;
     void conn.send("setEffort", { research: r, product: 1 - r }).then((res) => {
       effortInFlight = false;
@@ -165,7 +166,7 @@ export function createBuilderPanel(conn: ArenaConnection): Panel {
       paintRegister();
       // Follow the server's effort unless the user is moving the slider or a change is on its way.
       if (p && !dragging && !effortTimer && !effortInFlight && document.activeElement !== slider) {
-        const v = String(Math.round(p.research * 20) * 5);
+        const v = String(100 - Math.round(p.research * 20) * 5);
         if (slider.value !== v) { slider.value = v; paintEffort(Number(v)); }
       }
       paintDashboard(s);

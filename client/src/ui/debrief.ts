@@ -51,9 +51,10 @@ export interface LineChartOptions {
  * (line sample with the series' colour and dash, its name and last value): never colour alone.
  */
 export function lineChart(o: LineChartOptions): HTMLElement {
-  const W = o.width ?? 640;
-  const H = o.height ?? 260;
-  const m = { l: 56, r: 16, t: 14, b: 34 };
+  // A small viewBox keeps the text legible when the chart sits in a 350 px side column; it scales up elsewhere.
+  const W = o.width ?? 420;
+  const H = o.height ?? 210;
+  const m = { l: 52, r: 12, t: 12, b: 32 };
   const all = o.series.flatMap((s) => s.values.filter((v): v is number => v !== null && Number.isFinite(v)));
   let yMin = o.yMin ?? Math.min(0, ...all);
   let yMax = o.yMax ?? Math.max(1e-9, ...all);
@@ -126,9 +127,9 @@ export interface ScatterPoint { x: number; y: number; label: string }
 
 /** Scatter with a dashed diagonal y = x (both axes on the same 0..max scale). */
 export function scatterChart(points: ScatterPoint[], o: { xLabel: string; yLabel: string; label: string; width?: number; height?: number }): SVGSVGElement {
-  const W = o.width ?? 480;
-  const H = o.height ?? 320;
-  const m = { l: 56, r: 20, t: 14, b: 44 };
+  const W = o.width ?? 420;
+  const H = o.height ?? 300;
+  const m = { l: 62, r: 16, t: 12, b: 42 };
   const max = Math.max(0.05, ...points.flatMap((p) => [p.x, p.y])) * 1.08;
   const px = (x: number) => m.l + (x / max) * (W - m.l - m.r);
   const py = (y: number) => H - m.b - (y / max) * (H - m.t - m.b);
@@ -144,11 +145,25 @@ export function scatterChart(points: ScatterPoint[], o: { xLabel: string; yLabel
   root.append(svg("text", { x: px(max * 0.72), y: py(max * 0.72) - 8, class: "mark-label", "text-anchor": "end" }, "fair: share = quality"));
   root.append(svg("text", { x: (m.l + W - m.r) / 2, y: H - 6, class: "axis-label", "text-anchor": "middle" }, o.xLabel));
   root.append(svg("text", { x: 14, y: (m.t + H - m.b) / 2, class: "axis-label", "text-anchor": "middle", transform: `rotate(-90 14 ${(m.t + H - m.b) / 2})` }, o.yLabel));
-  for (const p of points) {
+  // Labels: right of the dot, or moved (below, above, left) when they would overlap one already placed.
+  const placed: { x0: number; x1: number; y0: number; y1: number }[] = [];
+  const free = (b: { x0: number; x1: number; y0: number; y1: number }) =>
+    b.x0 >= 0 && b.x1 <= W && placed.every((q) => b.x1 < q.x0 || b.x0 > q.x1 || b.y1 < q.y0 || b.y0 > q.y1);
+  for (const p of [...points].sort((a, b) => b.y - a.y)) {
     const above = p.y > p.x;
-    root.append(svg("circle", { cx: px(p.x), cy: py(p.y), r: 6, class: above ? "pt above" : "pt below" },
+    const cx = px(p.x);
+    const cy = py(p.y);
+    root.append(svg("circle", { cx, cy, r: 6, class: above ? "pt above" : "pt below" },
       svg("title", {}, `${p.label}: ${o.xLabel} ${pct(p.x, 1)}, ${o.yLabel} ${pct(p.y, 1)}`)));
-    root.append(svg("text", { x: px(p.x) + 8, y: py(p.y) - 6, class: "pt-label" }, `${above ? "▲" : "▼"} ${p.label}`));
+    const text = `${above ? "▲" : "▼"} ${p.label}`;
+    const w = text.length * 7.2;
+    const options = [[cx + 8, cy - 6], [cx + 8, cy + 16], [cx + 8, cy - 20], [cx - 8 - w, cy - 6], [cx - 8 - w, cy + 16]];
+    let [lx, ly] = options[0];
+    for (const [x, y] of options) {
+      if (free({ x0: x, x1: x + w, y0: y - 11, y1: y + 2 })) { lx = x; ly = y; break; }
+    }
+    placed.push({ x0: lx, x1: lx + w, y0: ly - 11, y1: ly + 2 });
+    root.append(svg("text", { x: lx, y: ly, class: "pt-label" }, text));
   }
   return root;
 }
@@ -186,6 +201,11 @@ export function barList(container: HTMLElement, bars: Bar[], max = Math.max(1e-1
 }
 
 /** Where the rule set changed between consecutive reports, as chart markers. */
+/** A correlation or small ratio with two decimals and a true minus sign. */
+function fixed2(v: number): string {
+  return `${v < 0 ? "−" : ""}${Math.abs(v).toFixed(2)}`;
+}
+
 export function rulesetMarks(reports: PublicReport[]): { x: number; label: string }[] {
   const out: { x: number; label: string }[] = [];
   for (let i = 1; i < reports.length; i++) {
@@ -205,12 +225,12 @@ export function controlFigure(reports: PublicReport[]): HTMLElement {
   const first = reports[0]?.metrics;
   const last = reports.at(-1)?.metrics;
   const caption = last && first
-    ? `By the last round ${last.nakamoto} ${last.nakamoto === 1 ? "entity controlled" : "entities together controlled"} more than half of where emission went (round ${reports[0].round}: ${first.nakamoto}), with an HHI of ${num(last.hhi, 2)} (1 = one controller, lower = more spread).`
+    ? `By the last round ${last.nakamoto} ${last.nakamoto === 1 ? "entity controlled" : "entities together controlled"} more than half of where emission went (round ${reports[0].round}: ${first.nakamoto}), with an HHI of ${last.hhi.toFixed(3)} (1 = one controller, lower = more spread).`
     : "No round has resolved yet.";
-  const nakMax = Math.max(2, ...reports.map((r) => r.metrics.nakamoto)) + 1;
+  const nakMax = Math.ceil((Math.max(2, ...reports.map((r) => r.metrics.nakamoto)) + 1) / 4) * 4;
   const charts = h("div", { class: "chart-pair" },
-    lineChart({ x, series: [{ label: "Nakamoto coefficient (entities for > 50%)", values: reports.map((r) => r.metrics.nakamoto), colour: PALETTE.sky }], yMin: 0, yMax: nakMax, yFormat: (v) => (Number.isInteger(v) ? String(v) : v.toFixed(1)), label: "Nakamoto coefficient per round", marks, height: 180 }),
-    lineChart({ x, series: [{ label: "HHI of control", values: reports.map((r) => r.metrics.hhi), colour: PALETTE.orange, dash: "8 5" }], yMin: 0, yFormat: (v) => num(v, 2), label: "HHI of control per round", marks, height: 180 }),
+    lineChart({ x, series: [{ label: "Nakamoto coefficient (entities for > 50%)", values: reports.map((r) => r.metrics.nakamoto), colour: PALETTE.sky }], yMin: 0, yMax: nakMax, yFormat: (v) => (Number.isInteger(v) ? String(v) : v.toFixed(1)), label: "Nakamoto coefficient per round", marks, height: 160 }),
+    lineChart({ x, series: [{ label: "HHI of control", values: reports.map((r) => r.metrics.hhi), colour: PALETTE.orange, dash: "8 5" }], yMin: 0, yFormat: (v) => num(v, 2), label: "HHI of control per round", marks, height: 160 }),
   );
   return figure("Who decides where emission goes", charts, caption);
 }
@@ -239,11 +259,11 @@ export function correlationFigure(reports: PublicReport[]): HTMLElement {
   const last = reports.at(-1)?.metrics;
   const mean = reports.length ? reports.reduce((t, r) => t + r.metrics.qualityCorrelation, 0) / reports.length : 0;
   const caption = last
-    ? `Across the game, emission share and true quality correlated at ${num(mean, 2)} on average (1 = emission follows merit exactly, 0 = no relation), ending at ${num(last.qualityCorrelation, 2)}.`
+    ? `Across the game, emission share and true quality correlated at ${fixed2(mean)} on average (1 = emission follows merit exactly, 0 = no relation), ending at ${fixed2(last.qualityCorrelation)}.`
     : "No round has resolved yet.";
   return figure("Does emission follow quality, round by round?",
     lineChart({
-      x, yMin: -1, yMax: 1, yFormat: (v) => num(Math.round(v * 100) / 100, 2), marks: rulesetMarks(reports), label: "Correlation of emission share with true quality per round",
+      x, yMin: -1, yMax: 1, yFormat: fixed2, marks: rulesetMarks(reports), label: "Correlation of emission share with true quality per round",
       series: [
         { label: "Pearson", values: reports.map((r) => r.metrics.qualityCorrelation), colour: PALETTE.sky },
         { label: "Rank", values: reports.map((r) => r.metrics.qualityRankCorrelation ?? null), colour: PALETTE.purple, dash: "2 4" },
@@ -263,7 +283,7 @@ export function qualityScatterFigure(reports: PublicReport[]): HTMLElement {
     ? scatterChart(points, { xLabel: "share of true quality", yLabel: "emission share", label: `Emission share against true quality in round ${last.round}` })
     : h("p", { class: "muted" }, "True quality is revealed when the game ends.");
   const caption = points.length
-    ? `In round ${last.round} emission share and true quality correlated at r = ${num(last.metrics.qualityCorrelation, 2)}; ${over.length ? `${over.join(", ")} got clearly more than ${over.length === 1 ? "its" : "their"} quality earned (▲ above the line).` : "no subnet got far more than its quality earned."}`
+    ? `In round ${last.round} emission share and true quality correlated at r = ${fixed2(last.metrics.qualityCorrelation)}; ${over.length ? `${over.join(", ")} got clearly more than ${over.length === 1 ? "its" : "their"} quality earned (▲ above the line).` : "no subnet got far more than its quality earned."}`
     : "";
   return figure("Emission share vs true quality", chart, caption);
 }
@@ -305,20 +325,21 @@ export function awardsList(d: Debrief, anonymous: boolean): HTMLElement {
       h("span", { class: "muted" }, `(${a.role}) ${a.detail}`))));
 }
 
-export function leaderboardTable(d: Debrief, anonymous: boolean, meId: string | null, limit = Infinity): HTMLElement {
+/** The final leaderboard; `compact` (the projector) leaves out the role and spot columns. */
+export function leaderboardTable(d: Debrief, anonymous: boolean, meId: string | null, limit = Infinity, compact = false): HTMLElement {
   const rows = [...d.leaderboard].sort((a, b) => a.rank - b.rank).slice(0, limit);
   return h("table", { class: "leaderboard-table" },
     h("caption", { class: "sr" }, "Final leaderboard, ranked by liquidation value"),
-    h("thead", {}, h("tr", {}, h("th", { class: "num" }, "#"), h("th", {}, "Player"), h("th", {}, "Role"),
-      h("th", { class: "num" }, "If sold now"), h("th", { class: "num" }, "Spot"), h("th", { class: "num" }, "Profit"))),
+    h("thead", {}, h("tr", {}, h("th", { class: "num" }, "#"), h("th", {}, "Player"), compact ? null : h("th", {}, "Role"),
+      h("th", { class: "num" }, "If sold now"), compact ? null : h("th", { class: "num" }, "Spot"), h("th", { class: "num" }, "Profit"))),
     h("tbody", {}, ...rows.map((r) => {
       const profit = Number(r.profit);
       return h("tr", { class: r.id === meId ? "me" : "" },
         h("td", { class: "num" }, String(r.rank)),
         h("td", {}, displayName(d, r.id, r.name, anonymous), r.id === meId ? " (you)" : ""),
-        h("td", {}, r.role),
+        compact ? null : h("td", {}, r.role),
         h("td", { class: "num" }, tao(r.liquidation)),
-        h("td", { class: "num" }, tao(r.spot)),
+        compact ? null : h("td", { class: "num" }, tao(r.spot)),
         h("td", { class: Math.abs(profit) < 5e-10 ? "num" : `num ${profit > 0 ? "gain" : "loss"}` },
           Math.abs(profit) < 5e-10 ? "0 τ" : `${profit > 0 ? "▲ +" : "▼ −"}${tao(Math.abs(profit))}`));
     })));
@@ -336,7 +357,7 @@ export function createDebriefPanel(_conn: ArenaConnection): Panel {
   const anon = h("input", { type: "checkbox", id: "debrief-anon", checked: namesHidden() });
   const charts = h("div", { class: "debrief-charts" });
   const awards = h("div", { class: "debrief-awards" });
-  const board = h("div", { class: "debrief-board" });
+  const board = h("div", { class: "debrief-board table-scroll" });
   const exports = h("div", { class: "debrief-exports" });
   const status = h("p", { class: "muted", id: "debrief-status" }, "The debrief appears when the game ends.");
   const el = h("section", { class: "card debrief", id: "debrief", "aria-label": "Debrief" },

@@ -28,7 +28,7 @@ export function createLeaderboard(_conn: ArenaConnection): Panel {
     render(s) {
       const players = Object.values(s.state?.players ?? {}).sort((a, b) => Number(b.netWorth) - Number(a.netWorth)).slice(0, 10);
       fill(body, ...players.map((p, i) => h("tr", { class: p.id === s.seat?.playerId ? "me" : "" },
-        h("td", {}, String(i + 1)), h("td", {}, `${p.name}${p.bot ? " 🤖" : ""}${p.connected ? "" : " (away)"}`), h("td", {}, p.role), h("td", { class: "num" }, tao(p.netWorth)))));
+        h("td", {}, String(i + 1)), h("td", {}, `${p.name}${p.bot ? " (bot)" : ""}${p.connected ? "" : " (away)"}`), h("td", {}, p.role), h("td", { class: "num" }, tao(p.netWorth)))));
     },
   };
 }

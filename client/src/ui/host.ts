@@ -10,7 +10,7 @@ import type { ClientSnapshot, SyncedPlayer, SyncedState } from "../types";
 import { num, pct, RULESET_LABEL, ROLE_COLOUR, tao } from "../format";
 import { fill, h, showResult, type Panel } from "./dom";
 import { barList, controlFigure, correlationFigure, exportLinks, speculationFigure } from "./debrief";
-import { setText, subnetsSorted } from "./ticket";
+import { liveShares, setText, subnetsSorted } from "./ticket";
 
 export function joinUrl(code: string): string {
   return `${location.origin}/join/${code}`;
@@ -221,11 +221,13 @@ export function createHostPanel(conn: ArenaConnection): Panel {
   }
 
   function paintCharts(s: ClientSnapshot, st: SyncedState) {
-    barList(shares, subnetsSorted(st).map((x) => ({
-      key: x.netuid, label: `SN${x.netuid} ${x.name}`, value: Number(x.emissionShare),
-      text: pct(Number(x.emissionShare), 1), note: `${num(x.price)} τ`,
-    })), 1);
-    setText(sharesNote, `Shares of the last round's emission · price now · rule set: ${RULESET_LABEL[st.ruleset] ?? st.ruleset}`);
+    const live = liveShares(st);
+    const subs = subnetsSorted(st);
+    barList(shares, subs.map((x) => ({
+      key: x.netuid, label: `SN${x.netuid} ${x.name}`, value: live[x.netuid] ?? 0,
+      text: pct(live[x.netuid] ?? 0, 1), note: `last ${pct(Number(x.emissionShare), 1)} · ${num(x.price)} τ`,
+    })), Math.max(0.05, ...subs.map((x) => live[x.netuid] ?? 0)));
+    setText(sharesNote, `Bars: emission share if the round resolved now (last round's share beside it) · price · ${RULESET_LABEL[st.ruleset] ?? st.ruleset}`);
     const key = `${s.reports.length}|${s.reports.at(-1)?.round ?? 0}`;
     if (key === chartsKey) return;
     chartsKey = key;

@@ -67,7 +67,7 @@ export function createPortfolioPanel(_conn: ArenaConnection): Panel {
   const holdings = h("table", { class: "holdings" },
     h("caption", { class: "sr" }, "Alpha holdings"),
     h("thead", {}, h("tr", {}, h("th", {}, "Subnet · price"), h("th", { class: "num" }, "Alpha"),
-      h("th", { class: "num" }, "At spot"), h("th", { class: "num" }, "If sold now"))),
+      h("th", { class: "num" }, "Spot value"), h("th", { class: "num" }, "If sold now"))),
     holdingsBody);
   const incomeBody = h("tbody", { id: "pf-income" });
   const income = h("table", { class: "income" },

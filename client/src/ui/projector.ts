@@ -9,7 +9,7 @@ import { countdown, num, pct, RULESET_LABEL, ROLE_COLOUR, tao } from "../format"
 import { fill, h, type Panel } from "./dom";
 import { awardsList, barList, debriefCharts, leaderboardTable, namesHidden, onNamesHiddenChange } from "./debrief";
 import { joinUrl, paintQr } from "./host";
-import { setText, subnetsSorted } from "./ticket";
+import { liveShares, setText, subnetsSorted } from "./ticket";
 
 export function createProjectorPanel(_conn: ArenaConnection): Panel {
   // --- header -------------------------------------------------------------------------------
@@ -80,15 +80,20 @@ export function createProjectorPanel(_conn: ArenaConnection): Panel {
   let boardKey = "";
   function paintRounds(st: SyncedState) {
     setText(clockLabel, st.phase === "resolving" ? "Resolving the round" : st.paused ? "Paused" : `Round ${st.round} of ${st.totalRounds}`);
-    const subs = subnetsSorted(st).sort((a, b) => Number(b.emissionShare) - Number(a.emissionShare) || Number(a.netuid) - Number(b.netuid));
+    const live = liveShares(st);
+    const share = (n: string) => live[n] ?? 0;
+    // Sorted by netuid, not by share: bars that jump places every patch are unreadable from the back row.
+    const subs = subnetsSorted(st);
     barList(bars, subs.map((x) => {
       const prev = Number(x.priceHistory.at(-1) ?? x.price);
       const now = Number(x.price);
       const ch = prev > 0 ? now / prev - 1 : 0;
-      const arrow = Math.abs(ch) < 0.0005 ? "●" : ch > 0 ? "▲" : "▼";
-      return { key: x.netuid, label: `SN${x.netuid} ${x.name}`, value: Number(x.emissionShare), text: pct(Number(x.emissionShare), 1), note: `${num(x.price, 3)} τ ${arrow}` };
-    }), Math.max(0.05, ...subs.map((x) => Number(x.emissionShare))));
-    setText(barsNote, `Bars: share of last round's emission. Price in τ per α, ▲▼ since the round began. ${RULESET_LABEL[st.ruleset] ?? st.ruleset}.`);
+      const arrow = Math.abs(ch) < 0.0005 ? "=" : ch > 0 ? "▲" : "▼";
+      return { key: x.netuid, label: `SN${x.netuid} ${x.name}`, value: share(x.netuid), text: pct(share(x.netuid), 1), note: `${num(x.price, 3)} τ ${arrow}` };
+    }), Math.max(0.05, ...subs.map((x) => share(x.netuid))));
+    setText(barsNote, st.rules.emissionRule === "rootWeights"
+      ? `Bars: emission share set by the root validators' weights. Price in τ per α, ▲▼ since the round began. ${RULESET_LABEL[st.ruleset] ?? st.ruleset}.`
+      : `Bars: emission share if the round ended now, from the market. Price in τ per α, ▲▼ since the round began. ${RULESET_LABEL[st.ruleset] ?? st.ruleset}.`);
     const players = Object.values(st.players).filter((p) => p.role !== "spectator").sort((a, b) => Number(b.netWorth) - Number(a.netWorth)).slice(0, 8);
     const key = players.map((p) => `${p.id}:${p.name}:${p.netWorth}`).join("|");
     if (key === boardKey) return;
@@ -111,7 +116,7 @@ export function createProjectorPanel(_conn: ArenaConnection): Panel {
     endedFor = d;
     endedAnon = anon;
     fill(endAwards, awardsList(d, anon));
-    fill(endBoard, leaderboardTable(d, anon, null, 10));
+    fill(endBoard, leaderboardTable(d, anon, null, 10, true));
   }
   let last: ClientSnapshot | null = null;
   onNamesHiddenChange(() => { if (last) paintEnded(last, true); });

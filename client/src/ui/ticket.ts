@@ -52,6 +52,21 @@ export function shareInputsOf(
   };
 }
 
+let liveKey = "";
+let liveValue: Record<string, number> = {};
+/**
+ * Emission shares if the round resolved now (the engine's projection on the current pools and
+ * flows), as numbers; memoised on the inputs, so calling it on every render is cheap.
+ */
+export function liveShares(st: SyncedState): Record<string, number> {
+  const key = `${st.rules.emissionRule}|${st.round}|${subnetsSorted(st).map((x) => `${x.netuid}:${x.taoReserve}:${x.alphaReserve}:${x.priceEma}:${x.flowEma}:${x.flowThisRound}:${x.emissionShare}:${x.registeredRound}`).join(",")}`;
+  if (key !== liveKey) {
+    liveKey = key;
+    liveValue = Object.fromEntries(Object.entries(projectShares(shareInputsOf(st))).map(([n, v]) => [n, Number(v)]));
+  }
+  return liveValue;
+}
+
 export function swapParamsOf(st: SyncedState): SwapParams {
   return { fee: dec(st.rules.poolFee), minReserve: dec(st.rules.minPoolReserve) };
 }
@@ -373,7 +388,8 @@ export function createTicketPanel(conn: ArenaConnection): Panel {
   function syncSubnetOptions(st: SyncedState) {
     const list = subnetsSorted(st);
     const key = list.map((s) => `${s.netuid}:${s.name}`).join("|");
-    if (key === subnetKey) return;
+    // Never rebuild a select the user has open; it catches up on the next render after blur.
+    if (key === subnetKey || (document.activeElement === subnet && list.some((s) => s.netuid === subnet.value))) return;
     subnetKey = key;
     const keep = subnet.value;
     subnet.replaceChildren(...list.map((s) => h("option", { value: s.netuid }, `SN${s.netuid} · ${s.name}`)));
@@ -384,7 +400,7 @@ export function createTicketPanel(conn: ArenaConnection): Panel {
   function syncValidatorOptions(st: SyncedState) {
     const list = Object.values(st.validators).sort((a, b) => Number(b.rootStake) - Number(a.rootStake) || a.name.localeCompare(b.name));
     const key = list.map((v) => `${v.id}:${v.name}:${v.take}:${num(v.rootStake, 3)}`).join("|");
-    if (key === validatorKey) return;
+    if (key === validatorKey || document.activeElement === validator) return;
     validatorKey = key;
     const keep = validator.value;
     const mine = snap?.seat?.playerId;

@@ -214,8 +214,9 @@ export function createValidatorPanel(conn: ArenaConnection): Panel {
       const stt = statusText(sub.netuid, st);
       setText(row.status, stt.text);
       row.status.className = stt.cls;
-      row.button.disabled = !isValidator || !open || !sig || busy.has(sub.netuid);
-      row.button.title = open ? "" : "Weights open when the round starts";
+      const hasSignal = !!sig?.miners[sub.netuid];
+      row.button.disabled = !isValidator || !open || !hasSignal || busy.has(sub.netuid);
+      row.button.title = !open ? "Weights open when the round starts" : !hasSignal ? "No signal for this subnet yet: it arrives with the next round" : "";
     });
     for (const [n, row] of rows) if (!seen.has(n)) { row.tr.remove(); rows.delete(n); }
 

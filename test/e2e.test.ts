@@ -1,0 +1,165 @@
+/**
+ * End to end in a real headless Chromium against a real server serving the built client: a host
+ * creates a session in one page, two students join from the join link in two others with different
+ * roles, a student stakes and unstakes, a builder sets effort, the host advances rounds, every page
+ * agrees on round and balances, a student reloads and keeps its seat, and the debrief shows.
+ * Screenshots of each scene land in test-output/e2e/.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Browser, Page } from "playwright-core";
+import { build } from "vite";
+import { hasBrowser, launch, mustHaveBrowser, screenshotDir } from "./support/browser.js";
+import { startServer, type TestServer } from "./support/server.js";
+
+const PORT = 4671;
+const run = hasBrowser || mustHaveBrowser;
+
+describe.runIf(run)("the game in a browser", () => {
+  let server: TestServer;
+  let browser: Browser;
+  let outDir: string;
+  let host: Page;
+  let ana: Page;
+  let bo: Page;
+  let code = "";
+  const shots = screenshotDir();
+
+  beforeAll(async () => {
+    if (!hasBrowser) throw new Error("Chromium is required under CI (apt-get install chromium)");
+    outDir = mkdtempSync(join(tmpdir(), "arena-client-"));
+    await build({ configFile: "client/vite.config.ts", logLevel: "error", build: { outDir, emptyOutDir: true } });
+    server = await startServer(PORT, { clientDir: outDir, resolveSeconds: 1 });
+    browser = await launch();
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    if (outDir) rmSync(outDir, { recursive: true, force: true });
+  });
+
+  const snap = (p: Page) => p.evaluate(() => (window as any).__arena.store.get());
+  const mode = (p: Page) => p.evaluate(() => (window as any).__arena.mode as string);
+
+  it("the host creates a session from the lobby and sees the code and QR", async () => {
+    host = await browser.newPage({ viewport: { width: 1366, height: 860 } });
+    await host.goto(`http://127.0.0.1:${PORT}/`);
+    await host.waitForSelector("#lobby");
+    await host.screenshot({ path: `${shots}/01-lobby.png` });
+    await host.fill("#rounds", "3");
+    await host.fill("#roundSeconds", "600");
+    await host.fill("#bots", "2");
+    await host.click("#create");
+    await host.waitForFunction(() => (window as any).__arena?.mode === "game" && (window as any).__arena.store.get().seat?.role === "host");
+    code = (await snap(host)).state.code;
+    expect(code).toMatch(/^[A-Z0-9]{6}$/);
+    await host.waitForFunction((c) => document.querySelector("#host-code")?.textContent?.includes(c), code);
+    await host.waitForFunction(() => (document.querySelector("#host-qr") as HTMLImageElement | null)?.src?.startsWith("data:image"));
+    await host.screenshot({ path: `${shots}/02-host-lobby.png` });
+  });
+
+  it("two students join from the link with different roles", async () => {
+    ana = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await ana.goto(`http://127.0.0.1:${PORT}/join/${code}`);
+    await ana.waitForSelector("#lobby");
+    expect(await ana.inputValue("#code")).toBe(code);
+    await ana.fill("#name", "Ana");
+    await ana.click("#join");
+    await ana.waitForFunction(() => (window as any).__arena?.mode === "game");
+    bo = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    await bo.goto(`http://127.0.0.1:${PORT}/join/${code}`);
+    await bo.fill("#name", "Bo");
+    await bo.check('input[name="role"][value="builder"]');
+    await bo.click("#join");
+    await bo.waitForFunction(() => (window as any).__arena?.mode === "game");
+    expect((await snap(bo)).seat.role).toBe("builder");
+    await host.waitForFunction(() => Object.keys((window as any).__arena.store.get().state.players).length >= 4);
+  });
+
+  it("a wrong code gets a clear message", async () => {
+    const p = await browser.newPage();
+    await p.goto(`http://127.0.0.1:${PORT}/join/ZZZZZZ`);
+    await p.fill("#name", "Zed");
+    await p.click("#join");
+    await p.waitForFunction(() => /No session with that code/.test(document.querySelector("#lobby-error")?.textContent ?? ""));
+    await p.close();
+  });
+
+  it("the host starts; the staker stakes and unstakes with a live preview and sees the balance change", async () => {
+    await host.click("#host-start");
+    await ana.waitForFunction(() => (window as any).__arena.store.get().state.phase === "acting");
+    await ana.selectOption("#ticket-subnet", "1");
+    await ana.fill("#ticket-amount", "100");
+    await ana.waitForFunction(() => /τ/.test(document.querySelector("#pv-receive")?.textContent ?? "") || /α/.test(document.querySelector("#pv-receive")?.textContent ?? ""));
+    await ana.screenshot({ path: `${shots}/03-staker-preview.png` });
+    await ana.click("#ticket-submit");
+    const me = async (p: Page) => p.evaluate(() => { const s = (window as any).__arena.store.get(); return s.state.players[s.seat.playerId]; });
+    await ana.waitForFunction(() => { const s = (window as any).__arena.store.get(); return Number(s.state.players[s.seat.playerId].tao) <= 900; });
+    const afterStake = await me(ana);
+    expect(Number(afterStake.alpha["1"])).toBeGreaterThan(0);
+    await ana.check("#ticket-side-unstake");
+    await ana.fill("#ticket-amount", (Number(afterStake.alpha["1"]) / 2).toFixed(9));
+    await ana.click("#ticket-submit");
+    await ana.waitForFunction((before) => { const s = (window as any).__arena.store.get(); return Number(s.state.players[s.seat.playerId].tao) > before; }, Number(afterStake.tao));
+    await ana.screenshot({ path: `${shots}/04-staker-after.png` });
+  });
+
+  it("the builder sets its effort split", async () => {
+    await bo.waitForSelector("#effort");
+    // Keyboard, as a user would: the slider runs from research (left) to product (right), step 5%.
+    await bo.focus("#effort");
+    for (let i = 0; i < 8; i++) await bo.keyboard.press("ArrowLeft");
+    await bo.waitForFunction(() => /Research 90%/.test(document.querySelector("#effort-value")?.textContent ?? ""));
+    await host.waitForFunction(() => {
+      const s = (window as any).__arena.store.get();
+      return Object.values(s.state.players).some((p: any) => p.name === "Bo" && p.research > 0.8);
+    });
+    await bo.screenshot({ path: `${shots}/05-builder-phone.png`, fullPage: true });
+  });
+
+  it("the host advances rounds and all pages agree on round and balances", async () => {
+    await host.click("#host-advance");
+    for (const p of [host, ana, bo]) await p.waitForFunction(() => { const s = (window as any).__arena.store.get().state; return s.round === 2 && s.phase === "acting"; }, null, { timeout: 15_000 });
+    const anaId = (await snap(ana)).seat.playerId;
+    const views = await Promise.all([host, ana, bo].map((p) => p.evaluate((id) => JSON.stringify((window as any).__arena.store.get().state.players[id]), anaId)));
+    expect(new Set(views).size).toBe(1);
+    await ana.screenshot({ path: `${shots}/06-market-round2.png` });
+    await host.screenshot({ path: `${shots}/07-host-console.png` });
+  });
+
+  it("a student reloads and keeps its seat", async () => {
+    const before = await snap(ana);
+    await ana.reload();
+    await ana.waitForFunction(() => (window as any).__arena?.mode === "game");
+    const after = await snap(ana);
+    expect(after.seat.playerId).toBe(before.seat.playerId);
+    expect(after.state.players[after.seat.playerId].tao).toBe(before.state.players[before.seat.playerId].tao);
+  });
+
+  it("the projector shows the code and countdown", async () => {
+    const wall = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+    await wall.goto(`http://127.0.0.1:${PORT}/`);
+    await wall.fill("#projector-code", code);
+    await wall.click("#projector");
+    await wall.waitForFunction(() => (window as any).__arena?.mode === "projector");
+    await wall.waitForTimeout(500);
+    await wall.screenshot({ path: `${shots}/08-projector.png` });
+    expect(await mode(wall)).toBe("projector");
+    await wall.close();
+  });
+
+  it("the game ends and the debrief shows", async () => {
+    await host.click("#host-advance");
+    await host.waitForFunction(() => (window as any).__arena.store.get().state.phase === "acting" && (window as any).__arena.store.get().state.round === 3, null, { timeout: 15_000 });
+    await host.click("#host-advance");
+    for (const p of [host, ana]) await p.waitForFunction(() => (window as any).__arena.store.get().debrief !== null, null, { timeout: 15_000 });
+    await ana.waitForSelector("#debrief svg");
+    await ana.locator("#debrief").scrollIntoViewIfNeeded();
+    await ana.screenshot({ path: `${shots}/09-debrief.png`, fullPage: true });
+    const d = (await snap(ana)).debrief;
+    expect(d.leaderboard.map((r: any) => r.name)).toEqual(expect.arrayContaining(["Ana", "Bo"]));
+  });
+});
