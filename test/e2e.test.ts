@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 /**
  * End to end in a real headless Chromium against a real server serving the built client: a host
  * creates a session in one page, two students join from the join link in two others with different
