@@ -216,7 +216,7 @@ export function paySubnet(
   }
   const miners = s.minerSkill.map((_, uid) => String(uid));
   const yuma = runYuma({
-    stake, weights, miners, kappa: input.kappa,
+    stake, weights, miners, kappa: input.kappa, lean: true,
     ...(input.bondAlpha > 0 ? { bondAlpha: input.bondAlpha, bonds: input.bonds ?? {} } : {}),
   });
   let incentiveSum = 0;

@@ -31,3 +31,4 @@ export { BOT_STRATEGIES, botActions, botRole, isBotStrategy, type BotStrategy } 
 export { Rng } from "./rng.js";
 export { isImmune, defaultValidator } from "./access.js";
 export * from "./protocol.js";
+export { signalsFor } from "./signals.js";

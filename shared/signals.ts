@@ -6,7 +6,7 @@
 import { dec } from "./decimal.js";
 import { Rng } from "./rng.js";
 import { trueQuality } from "./quality.js";
-import type { GameState, PlayerId, ValidatorSignals } from "./state.js";
+import type { GameState, PlayerId, SignalSeed, ValidatorSignals } from "./state.js";
 import { subnetList, stakeIndex } from "./access.js";
 
 /** Log-normal sigma of a validator's signals given its total stake weight in TAO. */
@@ -30,11 +30,18 @@ export function generateSignals(state: GameState, ids?: PlayerId[]): GameState {
   if (targets.length === 0) return state;
   const rng = new Rng(state.rng);
   const index = stakeIndex(state);
-  const signals = { ...state.signals };
+  const signals: Record<PlayerId, SignalSeed> = { ...state.signals };
   for (const id of targets) {
     const root = index.get("0")?.get(id) ?? dec(0);
     const sigma = signalSigma(state.config.signalNoise, root.toNumber());
-    signals[id] = drawSignals(state, rng, sigma, state.round + 1);
+    signals[id] = { round: state.round + 1, seed: Rng.seedState(rng.int(2 ** 31 - 1)), sigma };
   }
   return { ...state, signals, rng: rng.state() };
+}
+
+/** A person validator's signals for the round being played, or null if it has none. */
+export function signalsFor(state: GameState, id: PlayerId): ValidatorSignals | null {
+  const seed = state.signals[id];
+  if (!seed) return null;
+  return drawSignals(state, new Rng(seed.seed), seed.sigma, seed.round);
 }

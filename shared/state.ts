@@ -95,6 +95,18 @@ export interface Subnet {
 /** Weights: validator id -> netuid -> target (miner uid, or netuid for root "0") -> weight. */
 export type WeightBook = Readonly<Record<PlayerId, Readonly<Record<Netuid, Readonly<Record<string, number>>>>>>;
 
+/**
+ * What the state keeps of a person validator's signals: the seed and noise level they are drawn
+ * from (`signalsFor` draws them). Drawing on demand costs one draw per look instead of one per
+ * validator, subnet and miner every round; true quality does not change within a round, so the
+ * drawn signals are the same whenever they are drawn.
+ */
+export interface SignalSeed {
+  readonly round: number;
+  readonly seed: readonly number[];
+  readonly sigma: number;
+}
+
 export interface ValidatorSignals {
   readonly round: number;
   /** Noisy estimate of each subnet's true quality. */
@@ -140,8 +152,8 @@ export interface GameState {
   readonly pendingWeights: WeightBook;
   /** Yuma bonds per subnet (advanced mode only). */
   readonly bonds: Readonly<Record<Netuid, Readonly<Record<PlayerId, Readonly<Record<string, number>>>>>>;
-  /** Private signals of each non-NPC validator for the round being played. */
-  readonly signals: Readonly<Record<PlayerId, ValidatorSignals>>;
+  /** Private signals of each non-NPC validator for the round being played (as seeds; see signalsFor). */
+  readonly signals: Readonly<Record<PlayerId, SignalSeed>>;
   /** Lock cost paid at the last registration and the round it happened (§7). */
   readonly lastLockCost: string;
   readonly lastRegistrationRound: number;

@@ -12,6 +12,7 @@ import { isImmune, stakeByValidator, subnetList } from "./access.js";
 import type { RulesetName } from "./config.js";
 import { amt } from "./decimal.js";
 import { lockCost } from "./registration.js";
+import { signalsFor } from "./signals.js";
 import type { GameState, Netuid, Phase, Player, PlayerId, ValidatorSignals } from "./state.js";
 import { ROOT_NETUID } from "./state.js";
 
@@ -110,11 +111,6 @@ function copyPlayer(p: Player): Player {
   return { ...p, alpha: { ...p.alpha }, stakes, effort: { ...p.effort }, affiliation: [...p.affiliation] };
 }
 
-function copySignals(s: ValidatorSignals): ValidatorSignals {
-  const miners: Record<Netuid, number[]> = {};
-  for (const [n, xs] of Object.entries(s.miners)) miners[n] = [...xs];
-  return { round: s.round, subnets: { ...s.subnets }, miners };
-}
 
 /**
  * Public consensus per netuid: for each subnet, the last resolution's Yuma consensus over its miners
@@ -180,7 +176,7 @@ export function playerView(state: GameState, playerId: PlayerId): PlayerView {
       rootStake: amt(rootByValidator.get(id) ?? 0), npc: p.npc !== null,
     });
   }
-  const ownSignals = player && state.validators.includes(playerId) ? state.signals[playerId] : undefined;
+  const ownSignals = player && state.validators.includes(playerId) ? signalsFor(state, playerId) ?? undefined : undefined;
   return {
     round: state.round,
     totalRounds: state.config.rounds,
@@ -189,7 +185,7 @@ export function playerView(state: GameState, playerId: PlayerId): PlayerView {
     me: player ? copyPlayer(player) : null,
     subnets: subnetList(state).map((s) => publicSubnet(state, s)),
     validators,
-    signals: ownSignals ? copySignals(ownSignals) : null,
+    signals: ownSignals ?? null,
     consensusWeights: consensusWeights(state, rootNumbers),
     lockCost: amt(lockCost(state)),
     registrationOpen: state.lastRegistrationRound !== state.round,

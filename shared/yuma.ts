@@ -29,6 +29,11 @@ export interface YumaInput {
    * When absent, dividends are "Yuma 3 with α = 1" and `bonds` is ignored.
    */
   bondAlpha?: number;
+  /**
+   * Skip the diagnostic outputs the engine does not read (clipped weights, validator trust, active
+   * stake, and bonds when not in bond mode): they come back empty. Building them is half the cost.
+   */
+  lean?: boolean;
 }
 
 export interface YumaResult {
@@ -543,7 +548,7 @@ function yuma(input: YumaInput, ws: Workspace): YumaResult {
       }
       rawDiv[act[a]] = s[a] * d;
     }
-    bonds = recordOfRows(validators, act, buildRows(b, na, mk, rowTmpl), na);
+    bonds = input.lean ? {} : recordOfRows(validators, act, buildRows(b, na, mk, rowTmpl), na);
   }
   let dSum = 0;
   for (let i = 0; i < nv; i++) dSum += rawDiv[i];
@@ -555,6 +560,9 @@ function yuma(input: YumaInput, ws: Workspace): YumaResult {
     consensus[mk[j]] = cons[j];
     incentive[mk[j]] = inc[j];
   }
+  for (let i = 0; i < nv; i++) rawDiv[i] = dSum > 0 ? rawDiv[i] / dSum : 0;
+  const dividends = recordOf(validators, rawDiv, nv);
+  if (input.lean) return { consensus, incentive, dividends, validatorTrust: {}, clippedWeights: {}, bonds, activeStake: {} };
   const clippedWeights = recordOfRows(validators, act, buildRows(w, na, mk, rowTmpl), na);
   const { sOf, trustOf } = ws;
   sOf.fill(0, 0, nv);
@@ -563,8 +571,6 @@ function yuma(input: YumaInput, ws: Workspace): YumaResult {
     sOf[act[a]] = s[a];
     trustOf[act[a]] = trust[a];
   }
-  for (let i = 0; i < nv; i++) rawDiv[i] = dSum > 0 ? rawDiv[i] / dSum : 0;
-  const dividends = recordOf(validators, rawDiv, nv);
   const validatorTrust = recordOf(validators, trustOf, nv);
   const activeStake = recordOf(validators, sOf, nv);
 

@@ -6,6 +6,7 @@ import { amt, dec } from "../shared/decimal.js";
 import { createGame } from "../shared/game.js";
 import { Rng } from "../shared/rng.js";
 import { resolveRound } from "../shared/round.js";
+import { signalsFor } from "../shared/signals.js";
 import { type GameState, HOST_ID, type Role } from "../shared/state.js";
 import { playerView, type PlayerView } from "../shared/view.js";
 import type { Action } from "../shared/actions.js";
@@ -110,8 +111,8 @@ describe("playerView", () => {
 
   it("shows each validator only its own signals", () => {
     const mine = playerView(s, "val:a");
-    expect(mine.signals).toEqual(s.signals["val:a"]);
-    const other = s.signals[botId("honestValidator")];
+    expect(mine.signals).toEqual(signalsFor(s, "val:a"));
+    const other = signalsFor(s, botId("honestValidator"))!;
     const json = JSON.stringify(mine);
     for (const x of [...Object.values(other.subnets), ...Object.values(other.miners).flat()]) expect(json).not.toContain(String(x));
     expect(playerView(s, "mover").signals).toBeNull();

@@ -618,3 +618,17 @@ function decayOnlyBonds(
     for (const v of holders) out[v][m] = colSum > 0 ? clean(old[v][m]) / colSum : 0;
   }
 }
+
+describe("lean mode", () => {
+  it("gives the same consensus, incentive and dividends as the full result", () => {
+    const stake = { a: 0.5, b: 0.3, c: 0.2, d: 0 };
+    const weights = { a: { "0": 1, "1": 2, "2": 0 }, b: { "0": 3, "1": 1, "2": 1 }, c: { "2": 1 }, d: { "0": 1 } };
+    const miners = ["0", "1", "2"];
+    const full = runYuma({ stake, weights, miners });
+    const lean = runYuma({ stake, weights, miners, lean: true });
+    expect(lean.consensus).toEqual(full.consensus);
+    expect(lean.incentive).toEqual(full.incentive);
+    expect(lean.dividends).toEqual(full.dividends);
+    expect(lean.clippedWeights).toEqual({});
+  });
+});

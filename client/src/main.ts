@@ -29,6 +29,8 @@ const app = document.getElementById("app")!;
 const presetCode = /^\/join\/([A-Za-z0-9]{4,12})\/?$/.exec(location.pathname)?.[1]?.toUpperCase() ?? null;
 
 let mode: "lobby" | "game" | "projector" | null = null;
+/** The role the game shell was built for: the host may change a player's role in the lobby. */
+let mountedRole: string | null = null;
 let game: Phaser.Game | null = null;
 let panels: Panel[] = [];
 let market: MarketScene | null = null;
@@ -48,9 +50,17 @@ function mountProjector() {
   app.replaceChildren(projector.el);
 }
 
+/** A player's role comes from the synced state (it can change in the lobby); the host's from its seat. */
+function roleOf(s: ClientSnapshot): string {
+  const id = s.seat?.playerId;
+  return (id && s.state?.players[id]?.role) || s.seat?.role || "staker";
+}
+
 function mountGame(s: ClientSnapshot) {
   mode = "game";
-  const role = s.seat?.role ?? "staker";
+  destroyGame();
+  const role = roleOf(s);
+  mountedRole = role;
   const topbar = createTopbar(conn, () => openGlossary());
   const side: Panel[] = [];
   if (role === "host") side.push(createHostPanel(conn));
@@ -100,7 +110,7 @@ function destroyGame() {
 store.subscribe((s) => {
   const inGame = s.state !== null && s.seat !== null && (s.status === "open" || s.status === "reconnecting" || s.status === "replaced" || s.status === "kicked" || s.status === "lost");
   const want = !inGame ? "lobby" : s.seat?.role === "spectator" ? "projector" : "game";
-  if (want !== mode) {
+  if (want !== mode || (want === "game" && roleOf(s) !== mountedRole)) {
     if (want === "lobby") mountLobby();
     else if (want === "projector") mountProjector();
     else mountGame(s);

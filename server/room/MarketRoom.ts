@@ -7,7 +7,7 @@ import { type Client, Room, ServerError } from "@colyseus/core";
 import {
   applyAction, awards, BOT_STRATEGIES, botActions, botRole, type BotStrategy, CLOSE_CODES, type EcosystemMetrics,
   type GameState, HOST_ID, HOST_MESSAGES, HostPayloads, INTENT_TYPES, JoinOptionsSchema, type JoinRole, leaderboard,
-  playerView, type ResultMessage, resolveRound, resolveConfig, Rng, type RoundReport, SERVER_MESSAGES, type SeatMessage,
+  playerView, type ResultMessage, signalsFor, resolveRound, resolveConfig, Rng, type RoundReport, SERVER_MESSAGES, type SeatMessage,
 } from "../../shared/index.js";
 import { context } from "../context.js";
 import { log } from "../log.js";
@@ -270,6 +270,8 @@ export class MarketRoom extends Room<ArenaState> {
       if (failure) return failure;
       this.acted.add(playerId);
       this.refresh();
+      // A new subnet mid-round: validators' signals now cover it, so send them again.
+      if (type === "registerSubnet") for (const c of this.clients) this.sendPrivate(c);
       return { ok: true };
     });
   }
@@ -638,7 +640,7 @@ export class MarketRoom extends Room<ArenaState> {
   private sendPrivate(client: Client) {
     const seat = client.userData as Seat | undefined;
     if (seat?.kind !== "player") return;
-    const signals = this.engine.signals[seat.playerId];
+    const signals = signalsFor(this.engine, seat.playerId);
     if (signals && this.engine.players[seat.playerId]?.role === "validator") client.send(SERVER_MESSAGES.signals, signals);
   }
 
