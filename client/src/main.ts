@@ -107,6 +107,17 @@ function destroyGame() {
   market = null;
 }
 
+/** Panels repaint at most this often: patches arrive up to 20 times a second; people read at 5. */
+const RENDER_INTERVAL_MS = 200;
+let renderTimer: ReturnType<typeof setTimeout> | null = null;
+let lastRender = 0;
+
+function paint(s: ClientSnapshot) {
+  lastRender = performance.now();
+  for (const p of panels) p.render(s);
+  market?.show(s);
+}
+
 store.subscribe((s) => {
   const inGame = s.state !== null && s.seat !== null && (s.status === "open" || s.status === "reconnecting" || s.status === "replaced" || s.status === "kicked" || s.status === "lost");
   const want = !inGame ? "lobby" : s.seat?.role === "spectator" ? "projector" : "game";
@@ -114,9 +125,14 @@ store.subscribe((s) => {
     if (want === "lobby") mountLobby();
     else if (want === "projector") mountProjector();
     else mountGame(s);
+    paint(s);
+    return;
   }
-  for (const p of panels) p.render(s);
-  market?.show(s);
+  // Connection changes paint at once; state patches are throttled.
+  const wait = RENDER_INTERVAL_MS - (performance.now() - lastRender);
+  if (wait <= 0 || s.status !== "open") { paint(s); return; }
+  if (renderTimer) return;
+  renderTimer = setTimeout(() => { renderTimer = null; paint(store.get()); }, wait);
 });
 
 // A reload (or a /join link) in a browser that already holds a seat goes straight back in.

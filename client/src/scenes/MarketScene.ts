@@ -25,9 +25,25 @@ export class MarketScene extends Phaser.Scene {
     super("Market");
   }
 
+  private sleepTimer: ReturnType<typeof setTimeout> | null = null;
+
+  /**
+   * Render only while something changes: the market is still most of the time, and a sleeping game
+   * loop leaves the last frame on the canvas and the main thread to the rest of the page.
+   */
+  private awake(ms = 150) {
+    this.game.loop.wake();
+    if (this.sleepTimer) clearTimeout(this.sleepTimer);
+    this.sleepTimer = setTimeout(() => {
+      this.sleepTimer = null;
+      if (this.tweens.getTweens().length === 0) this.game.loop.sleep();
+      else this.awake(ms);
+    }, ms);
+  }
+
   create() {
     this.g = this.add.graphics();
-    this.scale.on("resize", () => this.redraw());
+    this.scale.on("resize", () => { this.lastSignature = ""; this.redraw(); });
     this.redraw();
   }
 
@@ -37,22 +53,46 @@ export class MarketScene extends Phaser.Scene {
     const newest = reports[reports.length - 1];
     this.snapshot = snapshot;
     if (!this.sys.isActive()) return;
-    this.redraw();
+    // Patches arrive many times a second; redraw only when what the market shows changed.
+    const key = this.signature(snapshot);
+    if (key !== this.lastSignature) {
+      this.lastSignature = key;
+      this.redraw();
+    }
     if (newest && newest.round > this.lastReportRound) {
       if (this.lastReportRound > 0) this.animateEmission(newest.subnets.map((s) => ({ netuid: s.netuid, share: Number(s.share) })));
       this.lastReportRound = newest.round;
     }
   }
 
+  private lastSignature = "";
+
+  private signature(snapshot: ClientSnapshot): string {
+    const st = snapshot.state;
+    if (!st) return "";
+    const me = snapshot.seat?.playerId ? st.players[snapshot.seat.playerId] : undefined;
+    let key = `${st.round}|${st.phase}|${me ? JSON.stringify(me.alpha) + me.rootStake : ""}|`;
+    for (const s of Object.values(st.subnets)) key += `${s.netuid}:${s.taoReserve}:${s.alphaReserve}:${s.emissionShare}:${s.priceHistory.length}:${s.flowThisRound}:${s.immune};`;
+    for (const v of Object.values(st.validators)) key += v.rootStake.length;
+    return key;
+  }
+
   private text(key: string, x: number, y: number, value: string, size: number, colour = COLOURS.text, bold = false) {
     let t = this.texts.get(key);
     if (!t) {
       t = this.add.text(x, y, value, { fontFamily: FONT, fontSize: `${size}px`, color: colour, fontStyle: bold ? "bold" : "normal" });
+      t.setData("style", `${colour}|${size}`);
       this.texts.set(key, t);
     } else {
-      t.setPosition(x, y).setText(value).setColor(colour).setFontSize(size);
+      // Each style or text change re-renders the text's texture: only touch what changed.
+      if (t.x !== x || t.y !== y) t.setPosition(x, y);
+      if (t.text !== value) t.setText(value);
+      if (t.getData("style") !== `${colour}|${size}`) {
+        t.setColor(colour).setFontSize(size);
+        t.setData("style", `${colour}|${size}`);
+      }
     }
-    t.setVisible(true);
+    if (!t.visible) t.setVisible(true);
     t.setData("seen", true);
     return t;
   }
@@ -60,6 +100,7 @@ export class MarketScene extends Phaser.Scene {
   redraw() {
     const g = this.g;
     if (!g) return;
+    this.awake();
     g.clear();
     for (const t of this.texts.values()) t.setData("seen", false);
     const state = this.snapshot?.state;
@@ -95,7 +136,7 @@ export class MarketScene extends Phaser.Scene {
   }
 
   private hideUnseen() {
-    for (const t of this.texts.values()) if (!t.getData("seen")) t.setVisible(false);
+    for (const t of this.texts.values()) if (!t.getData("seen") && t.visible) t.setVisible(false);
   }
 
   private drawRoot(state: SyncedState, L: Layout, myRoot: string | undefined) {
@@ -165,6 +206,7 @@ export class MarketScene extends Phaser.Scene {
   /** Emission visibly flows from the block reward into the pools, in proportion to their shares. */
   private animateEmission(shares: { netuid: string; share: number }[]) {
     if (window.matchMedia?.("(prefers-reduced-motion: reduce)").matches) return;
+    this.awake();
     const origin = { x: this.scale.width / 2, y: -10 };
     for (const { netuid, share } of shares) {
       const L = this.layout.get(netuid);
