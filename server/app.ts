@@ -51,6 +51,7 @@ export function createArena(options: ArenaOptions = {}): Arena {
     quickPlay: options.quickPlay ?? DEFAULTS.quickPlay,
     publicUrl: options.publicUrl ?? "",
     authorisedCodes: new Set(),
+    openSession: (code) => openSession(code),
   });
 
   const app = express();

@@ -18,6 +18,8 @@ export interface ServerContext {
   publicUrl: string;
   /** Session codes the server is about to open (sessions API, restore); a room only loads a stored session from this set. */
   authorisedCodes: Set<string>;
+  /** Open a stored session as a room (the sessions API and rematches use it). */
+  openSession(code: string): Promise<void>;
 }
 
 let current: ServerContext | null = null;

@@ -18,7 +18,7 @@ export type IntentType = (typeof INTENT_TYPES)[number];
 
 export const HOST_MESSAGES = [
   "host:start", "host:pause", "host:resume", "host:extend", "host:advance", "host:end", "host:kick",
-  "host:bots", "host:config", "host:ruleset", "host:shock", "host:assignRole", "host:balanceRoles",
+  "host:bots", "host:config", "host:ruleset", "host:shock", "host:assignRole", "host:balanceRoles", "host:rematch",
 ] as const;
 export type HostMessage = (typeof HOST_MESSAGES)[number];
 
@@ -38,6 +38,8 @@ export const SERVER_MESSAGES = {
   debrief: "debrief",
   /** Your seat was taken over by another tab or device. */
   replaced: "replaced",
+  /** The host started a new game with the same class: join `code` with `seatToken` (empty for the host). */
+  rematch: "rematch",
 } as const;
 
 export const ROLES_ON_JOIN = ["builder", "staker", "validator", "spectator", "host"] as const;
@@ -96,5 +98,6 @@ export const HostPayloads = {
   }).passthrough(),
   "host:ruleset": z.object({ ruleset: z.enum(RULESET_NAMES as [RulesetName, ...RulesetName[]]) }).passthrough(),
   "host:shock": z.object({ kind: z.enum(SHOCK_KINDS), subnet: z.number().int().min(1).max(4096).optional() }).passthrough(),
+  "host:rematch": z.object({ ruleset: z.enum(RULESET_NAMES as [RulesetName, ...RulesetName[]]).optional() }).passthrough(),
   "host:assignRole": z.object({ playerId: z.string().max(64), role: z.enum(["builder", "staker", "validator"]) }).passthrough(),
 } as const;

@@ -93,9 +93,32 @@ describe("host controls", () => {
   });
 
   it("ends the game on request", async () => {
+    expect((await host.rec.ask("host:rematch", { ruleset: "dtao-flow" })).code).toBe("phase/forbidden");
     expect((await host.rec.ask("host:end")).ok).toBe(true);
     await until(() => st(a).phase === "ended", 3000, "ended");
     expect((await host.rec.ask("host:end")).code).toBe("phase/forbidden");
     expect((await host.rec.ask("host:bots", { count: 1 })).code).toBe("phase/forbidden");
+  });
+
+  it("plays again with the same class under another rule set", async () => {
+    const r = await host.rec.ask("host:rematch", { ruleset: "dtao-flow" });
+    expect(r.ok).toBe(true);
+    const next = r.message!;
+    expect(next).toMatch(/^[A-Z0-9]{6}$/);
+    expect(next).not.toBe(code);
+    const move = await a.rec.waitFor<{ code: string; seatToken: string }>("rematch");
+    expect(move.code).toBe(next);
+    const again = await join(next, { seatToken: move.seatToken });
+    expect(again.playerId).toBe(a.playerId);
+    await until(() => st(again).players?.size >= 4, 3000, "class seated in the new game");
+    const s2 = st(again);
+    expect(s2.ruleset).toBe("dtao-flow");
+    expect(s2.phase).toBe("lobby");
+    expect(s2.players.get(a.playerId).tao).toBe("1000");
+    expect([...s2.players.values()].filter((p: any) => p.bot).length).toBe(2);
+    // The kicked player was not carried over; the host keeps its token.
+    expect(s2.players.get(c.playerId)).toBeUndefined();
+    const hostMove = await host.rec.waitFor<{ code: string; seatToken: string; role: string }>("rematch");
+    expect(hostMove.role).toBe("host");
   });
 });

@@ -150,7 +150,27 @@ export class ArenaConnection {
     });
     room.onMessage("debrief", (debrief: Debrief) => this.store.set({ debrief, reports: debrief.reports }));
     room.onMessage("replaced", () => this.store.set({ status: "replaced" }));
+    room.onMessage("rematch", (m: { code: string; seatToken: string; role: string }) => void this.followRematch(room, m));
     room.onLeave((code) => void this.onLeave(room, code));
+  }
+
+  /** The host started a new game with this class: move there with the seat it made for us. */
+  private async followRematch(room: Room, m: { code: string; seatToken: string; role: string }) {
+    if (this.room !== room) return;
+    const oldCode = this.code;
+    if (m.seatToken) localStorage.setItem(SEAT_KEY(m.code), m.seatToken);
+    const hostToken = localStorage.getItem(HOST_KEY(oldCode)) ?? this.store.get().hostToken;
+    if (m.role === "host" && hostToken) localStorage.setItem(HOST_KEY(m.code), hostToken);
+    this.leaving = true;
+    await room.leave(true).catch(() => undefined);
+    this.store.set({ reports: [], income: null, incomeHistory: [], debrief: null, signals: null });
+    try {
+      if (m.role === "host" && hostToken) await this.host(m.code, hostToken);
+      else if (m.role === "spectator") await this.join(m.code, { name: "Projector", role: "spectator" });
+      else await this.attach(() => this.client.joinById(m.code, { seatToken: m.seatToken }));
+    } catch (e) {
+      this.store.set({ status: "idle", error: friendly((e as Error).message) });
+    }
   }
 
   private async onLeave(room: Room, code: number) {

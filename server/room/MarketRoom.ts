@@ -7,7 +7,7 @@ import { type Client, Room, ServerError } from "@colyseus/core";
 import {
   applyAction, awards, BOT_STRATEGIES, botActions, botRole, type BotStrategy, CLOSE_CODES, type EcosystemMetrics,
   type GameState, HOST_ID, HOST_MESSAGES, HostPayloads, INTENT_TYPES, JoinOptionsSchema, type JoinRole, leaderboard,
-  playerView, type ResultMessage, signalsFor, resolveRound, resolveConfig, Rng, type RoundReport, SERVER_MESSAGES, type SeatMessage,
+  playerView, type ResultMessage, signalsFor, type RulesetName, resolveRound, resolveConfig, Rng, type RoundReport, SERVER_MESSAGES, type SeatMessage,
 } from "../../shared/index.js";
 import { context } from "../context.js";
 import { log } from "../log.js";
@@ -415,6 +415,11 @@ export class MarketRoom extends Room<ArenaState> {
           const added = await this.addBots(count, strategy);
           return added === count ? { ok: true } : { ok: false, code: "player/full", message: `added ${added} of ${count} bots: the session is full` };
         }
+        case "host:rematch": {
+          if (this.phase !== "ended") return { ok: false, code: "phase/forbidden", message: "a rematch starts after the game has ended" };
+          const code = await this.rematch(payload.ruleset as RulesetName | undefined);
+          return code ? { ok: true, message: code } : { ok: false, code: "store/unavailable", message: "could not create the new game; try again shortly" };
+        }
         case "host:assignRole": {
           const r = applyAction(this.engine, payload.playerId as string, { type: "setRole", role: payload.role });
           if (!r.ok) return { ok: false, code: r.error.code, message: r.error.message };
@@ -659,6 +664,52 @@ export class MarketRoom extends Room<ArenaState> {
     const idleMs = Date.now() - this.idleSince;
     // Finished or abandoned sessions free their memory; the store keeps them for export.
     if ((this.phase === "ended" && idleMs > 10 * 60_000) || (this.meta.quickPlay && idleMs > 5 * 60_000)) void this.disconnect();
+  }
+
+  /**
+   * Play again with the same class: a new session with the same settings (and the rule set the host
+   * picked), every person already seated with a fresh seat token and every bot re-added, then each
+   * connected client is told where to go. Returns the new code, or null if it could not be stored.
+   */
+  private async rematch(ruleset: RulesetName | undefined): Promise<string | null> {
+    const ctx = context();
+    let code = newCode();
+    while (ctx.store.exists(code)) code = newCode();
+    const config = { ...this.meta.config, ...(ruleset ? { ruleset, switches: {} } : {}) };
+    const meta: SessionMeta = { ...this.meta, code, createdAt: Date.now(), config, seed: newSeed() };
+    const tokens = new Map<string, string>();
+    try {
+      ctx.store.create(meta);
+      let seq = 0;
+      const t = Date.now();
+      const entries: StoredEntry[] = [];
+      for (const id of this.engine.playerOrder) {
+        const p = this.engine.players[id];
+        if (p.npc !== null || this.kicked.has(id)) continue;
+        const join = { type: "join", name: p.name, role: p.role };
+        entries.push({ kind: "action", seq: ++seq, t, playerId: id, action: join });
+        const bot = this.bots.get(id);
+        if (bot) entries.push({ kind: "bot", seq: ++seq, t, playerId: id, strategy: bot.strategy });
+        else {
+          const token = newToken();
+          tokens.set(id, token);
+          entries.push({ kind: "seat", seq: ++seq, t, playerId: id, tokenHash: hashToken(token) });
+        }
+      }
+      await Promise.all(entries.map((e) => ctx.store.append(code, e)));
+      await ctx.openSession(code);
+    } catch (e) {
+      log.error({ code: this.roomId, err: (e as Error).message }, "rematch failed");
+      return null;
+    }
+    for (const c of this.clients) {
+      const seat = c.userData as Seat | undefined;
+      if (!seat) continue;
+      const seatToken = seat.kind === "player" ? tokens.get(seat.playerId) ?? "" : "";
+      c.send(SERVER_MESSAGES.rematch, { code, seatToken, role: seat.kind === "host" ? "host" : seat.kind === "spectator" ? "spectator" : "player" });
+    }
+    log.info({ from: this.roomId, code }, "rematch created");
+    return code;
   }
 
   /** Called by the sessions API (remoteRoomCall) for `bots` in POST /api/sessions. */

@@ -131,7 +131,7 @@ export class MarketScene extends Phaser.Scene {
     this.layout.clear();
     const place = (i: number): Layout => ({ x: pad + (i % cols) * (cw + pad), y: pad + Math.floor(i / cols) * (ch + pad), w: cw, h: ch });
     this.drawRoot(state, place(0), me?.rootStake);
-    subnets.forEach((s, i) => this.drawPool(s, place(i + 1), maxTao, maxAlpha, Number(projected[s.netuid] ?? 0), me?.alpha[s.netuid]));
+    subnets.forEach((s, i) => this.drawPool(s, place(i + 1), maxTao, maxAlpha, Number(projected[s.netuid] ?? 0), me?.alpha[s.netuid], state.rules.emissionRule));
     this.hideUnseen();
   }
 
@@ -152,7 +152,7 @@ export class MarketScene extends Phaser.Scene {
     this.text("root.rule", L.x + 10, L.y + L.h - 22, state.rules.rootPayout === "claimAlpha" ? "paid in claimable α" : "paid in τ", 11, COLOURS.muted);
   }
 
-  private drawPool(s: SyncedSubnet, L: Layout, maxTao: number, maxAlpha: number, projectedShare: number, mine: string | undefined) {
+  private drawPool(s: SyncedSubnet, L: Layout, maxTao: number, maxAlpha: number, projectedShare: number, mine: string | undefined, rule: string) {
     const g = this.g;
     const k = `sn${s.netuid}`;
     this.layout.set(s.netuid, L);
@@ -173,12 +173,14 @@ export class MarketScene extends Phaser.Scene {
     const infoX = tx + 2 * tw + 12;
     this.text(`${k}.tao`, infoX, ty, `τ ${num(s.taoReserve)}`, 11, "#56B4E9");
     this.text(`${k}.alpha`, infoX, ty + 14, `α ${num(s.alphaReserve)}`, 11, "#E69F00");
+    // What drives emission under the rule in force: the price EMA, or the TAO-flow EMA.
+    this.text(`${k}.ema`, infoX, ty + 28, rule === "taoFlow" ? `flow EMA ${Number(s.flowEma) >= 0 ? "+" : ""}${num(s.flowEma)} τ` : `EMA ${num(s.priceEma)}`, 11, COLOURS.muted);
     // Sparkline of recent prices.
     const hist = s.priceHistory.map(Number).filter((x) => Number.isFinite(x));
     const sx = infoX;
-    const sy = ty + 32;
+    const sy = ty + 46;
     const sw = L.x + L.w - 10 - sx;
-    const sh = Math.max(16, tankH - 34);
+    const sh = Math.max(12, tankH - 48);
     if (hist.length > 1 && sw > 20) {
       const lo = Math.min(...hist);
       const hi = Math.max(...hist);

@@ -9,7 +9,7 @@
 import type { ArenaConnection } from "../net";
 import type { ClientSnapshot, Debrief, PublicReport } from "../types";
 import { num, PALETTE, pct, RULESET_LABEL, tao } from "../format";
-import { fill, h, type Panel } from "./dom";
+import { fill, h, type Panel, showResult } from "./dom";
 
 const SVG_NS = "http://www.w3.org/2000/svg";
 
@@ -353,7 +353,25 @@ export function exportLinks(code: string, hostToken: string): HTMLElement {
     h("a", { href: `${base}/export.json?${q}`, download: `dtao-arena-${code}.json`, id: "export-json" }, "JSON"));
 }
 
-export function createDebriefPanel(_conn: ArenaConnection): Panel {
+export function createDebriefPanel(conn: ArenaConnection): Panel {
+  // Play again with the same class, under a rule set the host picks (host only).
+  const rematchRule = h("select", { id: "rematch-ruleset", "aria-label": "Rule set for the next game" },
+    h("option", { value: "root-weights" }, "Root weights (pre-dTAO)"),
+    h("option", { value: "dtao-price" }, "dTAO · price EMA"),
+    h("option", { value: "dtao-flow" }, "dTAO · TAO flow"));
+  const rematchBtn = h("button", { type: "button", class: "primary", id: "rematch" }, "Play again with this class");
+  const rematchMsg = h("p", { class: "msg", id: "rematch-result" });
+  const rematchBox = h("div", { class: "rematch", hidden: true },
+    h("h3", {}, "Play again"),
+    h("p", { class: "muted" }, "Same players and settings, a fresh market: compare the rule sets on the same class."),
+    rematchRule, " ", rematchBtn, rematchMsg);
+  rematchBtn.addEventListener("click", () => {
+    rematchBtn.disabled = true;
+    void conn.send("host:rematch", { ruleset: rematchRule.value }).then((r) => {
+      rematchBtn.disabled = false;
+      showResult(rematchMsg, r, "Moving everyone to the new game…");
+    });
+  });
   const anon = h("input", { type: "checkbox", id: "debrief-anon", checked: namesHidden() });
   const charts = h("div", { class: "debrief-charts" });
   const awards = h("div", { class: "debrief-awards" });
@@ -365,7 +383,7 @@ export function createDebriefPanel(_conn: ArenaConnection): Panel {
     h("h3", {}, "Awards"), awards,
     h("div", { class: "board-head" }, h("h3", {}, "Final leaderboard"),
       h("label", { for: "debrief-anon", class: "toggle" }, anon, " Hide names (Player N)")),
-    board, exports);
+    board, exports, rematchBox);
 
   let last: ClientSnapshot | null = null;
   let chartsFor: Debrief | null = null;
@@ -389,6 +407,7 @@ export function createDebriefPanel(_conn: ArenaConnection): Panel {
     render(s) {
       last = s;
       const d = s.debrief;
+      rematchBox.hidden = !(d && s.seat?.role === "host");
       el.classList.toggle("empty", !d);
       status.hidden = !!d;
       if (!d) return;
