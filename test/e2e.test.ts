@@ -163,4 +163,17 @@ describe.runIf(run)("the game in a browser", () => {
     const d = (await snap(ana)).debrief;
     expect(d.leaderboard.map((r: any) => r.name)).toEqual(expect.arrayContaining(["Ana", "Bo"]));
   });
+
+  it("the host plays again with the same class under another rule set", async () => {
+    await host.selectOption("#rematch-ruleset", "dtao-flow");
+    await host.click("#rematch");
+    for (const p of [host, ana, bo]) {
+      await p.waitForFunction((old) => { const s = (window as any).__arena.store.get(); return s.status === "open" && s.state && s.state.code !== old && s.state.ruleset === "dtao-flow"; }, code, { timeout: 15_000 });
+    }
+    const s = await snap(ana);
+    expect(s.seat.name).toBe("Ana");
+    expect(s.state.phase).toBe("lobby");
+    await host.waitForSelector("#host-start");
+    await host.screenshot({ path: `${shots}/10-rematch-host.png` });
+  });
 });
