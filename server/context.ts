@@ -1,6 +1,7 @@
 /** Process-wide services the rooms use (rooms are created by the matchmaker, so they cannot take them as arguments). */
 import type { RateLimitConfig } from "./room/rateLimit.js";
 import { DEFAULT_RATE_LIMIT } from "./room/rateLimit.js";
+import type { Cluster } from "./cluster.js";
 import type { SessionStore } from "./store.js";
 
 export interface ServerContext {
@@ -18,8 +19,10 @@ export interface ServerContext {
   publicUrl: string;
   /** Session codes the server is about to open (sessions API, restore); a room only loads a stored session from this set. */
   authorisedCodes: Set<string>;
-  /** Open a stored session as a room (the sessions API and rematches use it). */
+  /** Open a stored session as a room in this process; its code must already be claimed (cluster.allocate or claim). */
   openSession(code: string): Promise<void>;
+  /** Session codes and where sessions live, shared with other processes through presence (Redis when REDIS_URL is set). */
+  cluster: Cluster;
 }
 
 let current: ServerContext | null = null;

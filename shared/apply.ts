@@ -10,6 +10,7 @@ import { switchesOf } from "./config.js";
 import { MAX_VALIDATOR_TAKE } from "./constants.js";
 import { amt, dec, Decimal } from "./decimal.js";
 import { engineError, type EngineError, ok, type Result } from "./errors.js";
+import { inDraft, setEntry } from "./draft.js";
 import { newPlayer, seedFlowEma } from "./game.js";
 import { registerSubnet } from "./registration.js";
 import { HOST_ID, type GameEvent, type GameState, type Player, type PlayerId, ROOT_NETUID } from "./state.js";
@@ -83,8 +84,38 @@ export function applyAction(state: GameState, playerId: PlayerId, input: unknown
   }
 }
 
+/** One entry of a batch: who sends which action (as received, unparsed). */
+export interface BatchEntry {
+  readonly playerId: PlayerId;
+  readonly action: unknown;
+}
+
+/** What `applyAction` answered for one batch entry, without the intermediate state. */
+export type BatchResult = { ok: true; events: GameEvent[] } | { ok: false; error: EngineError };
+
+/**
+ * Apply a list of actions in order, exactly as folding `applyAction` over them would (each one is
+ * checked against the state the previous ones left, and a refused one changes nothing), but
+ * without materialising every intermediate state: the player, subnet and weight records are
+ * copied once per batch rather than once per action. Never mutates `state`.
+ */
+export function applyActions(state: GameState, entries: readonly BatchEntry[]): { state: GameState; results: BatchResult[] } {
+  return inDraft(() => {
+    let s = state;
+    const results: BatchResult[] = [];
+    for (const e of entries) {
+      const r = applyAction(s, e.playerId, e.action);
+      if (r.ok) {
+        s = r.state;
+        results.push({ ok: true, events: r.events });
+      } else results.push(r);
+    }
+    return { state: s, results };
+  });
+}
+
 function withPlayer(state: GameState, p: Player): GameState {
-  return { ...state, players: { ...state.players, [p.id]: p } };
+  return { ...state, players: setEntry(state.players, p.id, p) };
 }
 
 function join(state: GameState, id: PlayerId, rawName: string, role: Player["role"]): ApplyResult {
@@ -171,8 +202,8 @@ function setWeights(state: GameState, player: Player, subnet: number, raw: Recor
   if (!(total > 0) || !Number.isFinite(total)) return fail("weights/invalid", "at least one weight must be positive");
   const normalised: Record<string, number> = {};
   for (const [k, w] of entries.sort(([a], [b]) => Number(a) - Number(b))) if (w > 0) normalised[k] = w / total;
-  const mine = { ...(state.pendingWeights[player.id] ?? {}), [netuid]: normalised };
-  return { ok: true, state: { ...state, pendingWeights: { ...state.pendingWeights, [player.id]: mine } }, events: [] };
+  const mine = setEntry(state.pendingWeights[player.id] ?? {}, netuid, normalised);
+  return { ok: true, state: { ...state, pendingWeights: setEntry(state.pendingWeights, player.id, mine) }, events: [] };
 }
 
 function applyHostAction(state: GameState, action: Extract<Action, { type: "start" | "end" | "setRuleset" | "shock" | "configure" }>): ApplyResult {

@@ -7,7 +7,7 @@
  * passed in is never touched); each player update still goes through ledger.ts.
  */
 import { amt, dec, type Dec, floorRao, ZERO } from "./decimal.js";
-import { withPosition } from "./ledger.js";
+import { withPositions } from "./ledger.js";
 import { npcMinerWeights } from "./npc.js";
 import { swapAlphaForTao, type SwapParams } from "./pool.js";
 import type { Rng } from "./rng.js";
@@ -29,18 +29,37 @@ export interface Ledger {
 
 const KEY_SEP = "\u0000";
 
-/** Write every pending credit to the players' positions. */
+/** Write every pending credit to the players' positions (one copy of each player's records). */
 export function settle(ledger: Ledger): void {
   if (!ledger.pending) return;
   for (const [id, credits] of ledger.pending) {
-    let p = ledger.players[id];
+    const changes: [Netuid, PlayerId, Dec][] = [];
     for (const [key, amount] of credits) {
       const i = key.indexOf(KEY_SEP);
-      p = withPosition(p, key.slice(0, i), key.slice(i + 1), amount);
+      changes.push([key.slice(0, i), key.slice(i + 1), amount]);
     }
-    ledger.players[id] = p;
+    ledger.players[id] = withPositions(ledger.players[id], changes);
   }
   ledger.pending.clear();
+}
+
+/**
+ * What the pending credits add up to per player, before `settle` writes them: alpha per subnet and
+ * TAO on root. Credits are positive, so this is exactly each player's positions after minus before.
+ */
+export function pendingGains(ledger: Ledger): Map<PlayerId, { alpha: Map<Netuid, Dec>; root: Dec }> {
+  const out = new Map<PlayerId, { alpha: Map<Netuid, Dec>; root: Dec }>();
+  if (!ledger.pending) return out;
+  for (const [id, credits] of ledger.pending) {
+    const g = { alpha: new Map<Netuid, Dec>(), root: ZERO };
+    for (const [key, amount] of credits) {
+      const netuid = key.slice(0, key.indexOf(KEY_SEP));
+      if (netuid === ROOT_NETUID) g.root = g.root.plus(amount);
+      else g.alpha.set(netuid, (g.alpha.get(netuid) ?? ZERO).plus(amount));
+    }
+    out.set(id, g);
+  }
+  return out;
 }
 
 /** netuid -> validator -> nominator -> position, taken once before the payouts. */
@@ -105,6 +124,14 @@ export interface ValidatorBook {
   readonly rootWeighted: ReadonlyMap<PlayerId, number>;
   /** Taoflow keep-mode root nominators per validator (empty under autoSellTAO). */
   readonly keepers: ReadonlyMap<PlayerId, { readonly keepers: Map<PlayerId, Dec>; readonly fraction: number }>;
+  /** The validators the book was made for, and those with positive `rootWeighted`, by it descending (ties by id). */
+  readonly validators: ReadonlySet<PlayerId>;
+  readonly byRootWeight: readonly (readonly [PlayerId, number])[];
+}
+
+/** Permit order: stake weight descending, ties by id (a strict total order, ids being unique). */
+function byStakeWeight(x: readonly [PlayerId, number], y: readonly [PlayerId, number]): number {
+  return y[1] - x[1] || (x[0] < y[0] ? -1 : 1);
 }
 
 export function validatorBook(ledger: Ledger, idx: NominatorIndex, validators: readonly PlayerId[], taoWeight: number, rootPayout: "autoSellTAO" | "claimAlpha"): ValidatorBook {
@@ -122,7 +149,55 @@ export function validatorBook(ledger: Ledger, idx: NominatorIndex, validators: r
       if (keep.size > 0) keepers.set(v, { keepers: keep, fraction: sumOf(keep).div(total).toNumber() });
     }
   }
-  return { rootWeighted, keepers };
+  const byRootWeight = [...rootWeighted].filter(([, w]) => w > 0).sort(byStakeWeight);
+  return { rootWeighted, keepers, validators: new Set(validators), byRootWeight };
+}
+
+/**
+ * The validators that take part in a subnet's Yuma: every validator with stake weight
+ * S = alpha + w·root > 0, in registration order; when there are more than `max`, the top `max`
+ * by S (ties by id), in that order. Root weight is the same on every subnet, so instead of
+ * sorting all validators per subnet, the few with alpha on this subnet are sorted and merged
+ * into the book's root-weight order: the same list a full sort gives.
+ */
+function permitted(validators: readonly PlayerId[], alphaOf: ReadonlyMap<PlayerId, number>, book: ValidatorBook, max: number): [PlayerId, number][] {
+  const withAlpha: [PlayerId, number][] = [];
+  let count = book.byRootWeight.length;
+  for (const [v, a] of alphaOf) {
+    if (!book.validators.has(v)) continue;
+    const r = book.rootWeighted.get(v) ?? 0;
+    const sv = a + r;
+    if (!(sv > 0)) continue;
+    withAlpha.push([v, sv]);
+    if (!(r > 0)) count++;
+  }
+  if (count <= max) {
+    const candidates: [PlayerId, number][] = [];
+    for (const v of validators) {
+      const sv = (alphaOf.get(v) ?? 0) + (book.rootWeighted.get(v) ?? 0);
+      if (sv > 0) candidates.push([v, sv]);
+    }
+    return candidates;
+  }
+  withAlpha.sort(byStakeWeight);
+  const out: [PlayerId, number][] = [];
+  const ranked = book.byRootWeight;
+  let i = 0;
+  let k = 0;
+  while (out.length < max) {
+    while (i < ranked.length && alphaOf.has(ranked[i][0])) i++; // those are in withAlpha, with their alpha added
+    const a = k < withAlpha.length ? withAlpha[k] : undefined;
+    const b = i < ranked.length ? ranked[i] : undefined;
+    if (!a && !b) break;
+    if (a && (!b || byStakeWeight(a, b) < 0)) {
+      out.push(a);
+      k++;
+    } else {
+      out.push([b![0], b![1]]);
+      i++;
+    }
+  }
+  return out;
 }
 
 export interface SubnetPayoutInput {
@@ -195,15 +270,7 @@ export function paySubnet(
   const byV = idx.get(netuid);
   const alphaOf: ReadonlyMap<PlayerId, number> = idx.totals?.get(netuid) ?? new Map();
   // Validator permits: the top K by stake weight (ties by id) take part (§6.2).
-  const candidates: [PlayerId, number][] = [];
-  for (const v of input.validators) {
-    const sv = (alphaOf.get(v) ?? 0) + (input.book.rootWeighted.get(v) ?? 0);
-    if (sv > 0) candidates.push([v, sv]);
-  }
-  if (candidates.length > input.maxValidators) {
-    candidates.sort((x, y) => y[1] - x[1] || (x[0] < y[0] ? -1 : 1));
-    candidates.length = input.maxValidators;
-  }
+  const candidates = permitted(input.validators, alphaOf, input.book, input.maxValidators);
   const stake: Record<string, number> = {};
   const weights: Record<string, Record<string, number>> = {};
   for (const [v, sv] of candidates) {

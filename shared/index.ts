@@ -8,7 +8,7 @@
  */
 export * from "./actions.js";
 export * from "./amount.js";
-export { applyAction, type ApplyResult, EVENT_FEED_LENGTH } from "./apply.js";
+export { applyAction, applyActions, type ApplyResult, type BatchEntry, type BatchResult, EVENT_FEED_LENGTH } from "./apply.js";
 export { auditTao, type TaoAudit } from "./audit.js";
 export * from "./config.js";
 export * from "./constants.js";

@@ -40,6 +40,47 @@ export function withPosition(p: Player, netuid: Netuid, validator: PlayerId, del
   return { ...p, stakes, alpha };
 }
 
+/**
+ * Several position changes for one player: the same result as folding `withPosition` over them
+ * in order (same amounts, same key order), but the player's records are copied once, not once per
+ * change. Settling a round's payouts credits many (subnet, validator) positions of one player.
+ */
+export function withPositions(p: Player, changes: Iterable<readonly [Netuid, PlayerId, Dec]>): Player {
+  let stakes: Record<Netuid, Record<PlayerId, string>> | null = null;
+  let alpha: Record<Netuid, string> | null = null;
+  let root: Dec | null = null;
+  const copied = new Set<Netuid>();
+  for (const [netuid, validator, delta] of changes) {
+    if (delta.isZero()) continue;
+    if (stakes === null) stakes = { ...p.stakes } as Record<Netuid, Record<PlayerId, string>>;
+    let book = stakes[netuid];
+    if (book === undefined || !copied.has(netuid)) {
+      book = { ...(book ?? {}) };
+      copied.add(netuid);
+    }
+    const held = book[validator];
+    const next = (held === undefined ? ZERO : dec(held)).plus(delta);
+    if (next.isNeg()) throw new Error(`ledger: negative position ${p.id}/${netuid}/${validator}`);
+    if (next.isZero()) delete book[validator];
+    else book[validator] = raoString(next);
+    if (Object.keys(book).length === 0) delete stakes[netuid];
+    else stakes[netuid] = book;
+    if (netuid === ROOT_NETUID) {
+      root = (root ?? dec(p.rootStake)).plus(delta);
+    } else {
+      if (alpha === null) alpha = { ...p.alpha };
+      const total = dec(alpha[netuid] ?? "0").plus(delta);
+      if (total.isZero()) delete alpha[netuid];
+      else alpha[netuid] = raoString(total);
+    }
+  }
+  if (stakes === null) return p;
+  const out: Player = { ...p, stakes };
+  return root === null
+    ? (alpha === null ? out : { ...out, alpha })
+    : (alpha === null ? { ...out, rootStake: raoString(root) } : { ...out, rootStake: raoString(root), alpha });
+}
+
 /** Drop every position on a subnet (after deregistration). */
 export function withoutSubnet(p: Player, netuid: Netuid): Player {
   if (!p.stakes[netuid] && !p.alpha[netuid]) return p;

@@ -12,7 +12,8 @@ import { netuidsOf, protocolSwapParams, stakeIndex, subnetList, totalRootStake }
 import { pushEvents } from "./apply.js";
 import { switchesOf } from "./config.js";
 import { amt, dec, type Dec, Decimal, floorRao, ZERO } from "./decimal.js";
-import { type Ledger, nominatorIndex, paySubnet, payRootTao, settle, validatorBook } from "./distribution.js";
+import { type Ledger, nominatorIndex, paySubnet, payRootTao, pendingGains, settle, validatorBook } from "./distribution.js";
+import { inDraft } from "./draft.js";
 import { marketControl, ecosystemMetrics } from "./ecosystem.js";
 import { effectivePriceEmaRate, updateFlowEma, updatePriceEma } from "./ema.js";
 import { alphaEmissionOverBlocks, emissionOverBlocks } from "./emission.js";
@@ -41,8 +42,8 @@ function miners(s: Subnet): string[] {
 }
 
 function mergeWeights(weights: WeightBook, pending: WeightBook): WeightBook {
-  const out: Record<string, Record<string, Readonly<Record<string, number>>>> = {};
-  for (const [v, byNet] of Object.entries(weights)) out[v] = { ...byNet };
+  // Books without pending weights are shared, not copied: they are never written.
+  const out: Record<string, Readonly<Record<string, Readonly<Record<string, number>>>>> = { ...weights };
   for (const [v, byNet] of Object.entries(pending)) out[v] = { ...(out[v] ?? {}), ...byNet };
   return out;
 }
@@ -63,12 +64,13 @@ export function resolveRound(input: GameState): { state: GameState; report: Roun
 
   // 1. Reveal weights; events; NPC trades and miner sales (user-side flows of this round).
   let state: GameState = { ...input, weights: mergeWeights(input.weights, input.pendingWeights), pendingWeights: {} };
-  const shocked = applyShocks(state, rng, round);
-  state = shocked.state;
-  events.push(...shocked.events);
-  const traded = npcTraderTurn(state, rng, shocked.mood);
-  state = traded.state;
-  state = minersSell(state, events);
+  // The trades of this step are private to the resolution: one draft scope copies the records once.
+  state = inDraft(() => {
+    const shocked = applyShocks(state, rng, round);
+    events.push(...shocked.events);
+    const traded = npcTraderTurn(shocked.state, rng, shocked.mood);
+    return minersSell(traded.state, events);
+  });
 
   // 2. EMAs step on the closing price and the round's net flow.
   const subnets: Record<Netuid, Subnet> = {};
@@ -168,6 +170,7 @@ export function resolveRound(input: GameState): { state: GameState; report: Roun
 
   // 5. Root's TAO to root nominators; issuance; signals for the next round.
   payRootTao(ledger, idx, rootOwed, rootTaoTotal.value, book);
+  const gains = pendingGains(ledger);
   settle(ledger);
   const issuance = dec(state.issuance).plus(roundEmission);
   let next: GameState = {
@@ -186,16 +189,12 @@ export function resolveRound(input: GameState): { state: GameState; report: Roun
   next = pushEvents(next, events);
   const income: Record<PlayerId, PlayerIncome> = {};
   for (const id of state.playerOrder) {
-    // What the payouts added (no trades happen during them): positions after minus before.
-    const before = state.players[id];
-    const after = ledger.players[id];
-    if (before === after) continue;
+    // What the payouts added (no trades happen during them): the credits, i.e. positions after minus before.
+    const g = gains.get(id);
+    if (!g) continue;
     const alpha: Record<Netuid, string> = {};
-    for (const [n, a] of Object.entries(after.alpha)) {
-      const gain = dec(a).minus(before.alpha[n] ?? "0");
-      if (gain.gt(0)) alpha[n] = gain.toString();
-    }
-    income[id] = { alpha, rootTao: dec(after.rootStake).minus(before.rootStake).toString() };
+    for (const n of [...g.alpha.keys()].sort((a, b) => Number(a) - Number(b))) alpha[n] = g.alpha.get(n)!.toString();
+    income[id] = { alpha, rootTao: g.root.toString() };
   }
   const report: RoundReport = {
     round, ruleset: state.ruleset, switches, block: next.block,

@@ -6,8 +6,8 @@
 import { dec } from "./decimal.js";
 import { Rng } from "./rng.js";
 import { trueQuality } from "./quality.js";
-import type { GameState, PlayerId, SignalSeed, ValidatorSignals } from "./state.js";
-import { subnetList, stakeIndex } from "./access.js";
+import { type GameState, type PlayerId, ROOT_NETUID, type SignalSeed, type ValidatorSignals } from "./state.js";
+import { stakeByValidator, subnetList } from "./access.js";
 
 /** Log-normal sigma of a validator's signals given its total stake weight in TAO. */
 export function signalSigma(baseNoise: number, stakeTao: number): number {
@@ -29,10 +29,10 @@ export function generateSignals(state: GameState, ids?: PlayerId[]): GameState {
   const targets = ids ?? state.validators.filter((v) => state.players[v]?.npc === null);
   if (targets.length === 0) return state;
   const rng = new Rng(state.rng);
-  const index = stakeIndex(state);
+  const rootByValidator = stakeByValidator(state, ROOT_NETUID);
   const signals: Record<PlayerId, SignalSeed> = { ...state.signals };
   for (const id of targets) {
-    const root = index.get("0")?.get(id) ?? dec(0);
+    const root = rootByValidator.get(id) ?? dec(0);
     const sigma = signalSigma(state.config.signalNoise, root.toNumber());
     signals[id] = { round: state.round + 1, seed: Rng.seedState(rng.int(2 ** 31 - 1)), sigma };
   }

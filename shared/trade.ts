@@ -7,6 +7,7 @@ import type { ActionOf } from "./actions.js";
 import { parseAmount, parsePrice } from "./amount.js";
 import { amt, dec, type Dec, ZERO } from "./decimal.js";
 import { err, ok, type Result } from "./errors.js";
+import { setEntry } from "./draft.js";
 import { positionOf, positionsLargestFirst, withPosition, withTao } from "./ledger.js";
 import { swapAlphaForTao, swapTaoForAlpha, type SwapQuote } from "./pool.js";
 import { type GameEvent, type GameState, type Netuid, type Player, type PlayerId, ROOT_NETUID, type Subnet } from "./state.js";
@@ -47,8 +48,8 @@ export function withPool(s: Subnet, pool: { taoReserve: string; alphaReserve: st
 function put(state: GameState, player: Player, subnet?: Subnet): GameState {
   return {
     ...state,
-    players: { ...state.players, [player.id]: player },
-    subnets: subnet ? { ...state.subnets, [subnet.netuid]: subnet } : state.subnets,
+    players: setEntry(state.players, player.id, player),
+    subnets: subnet ? setEntry(state.subnets, subnet.netuid, subnet) : state.subnets,
   };
 }
 

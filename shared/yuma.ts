@@ -6,8 +6,8 @@
  * turns the returned incentive / dividend fractions into alpha amounts. Deterministic: every
  * loop runs over sorted keys, and ties in the quantile sort are broken by validator id.
  *
- * Not modelled (documented simplifications): validator permits beyond "stake > 0"
- * (no top-K), activity cutoff beyond "set any weight this epoch", self-weight removal,
+ * Validator permits (top K by stake) are applied by the caller (distribution.ts). Not modelled
+ * (documented simplifications): activity cutoff beyond "set any weight this epoch", self-weight removal,
  * bonds_penalty (bonds always use the clipped weights, i.e. penalty 1), liquid alpha.
  */
 import { YUMA_KAPPA } from "./constants.js";

@@ -12,7 +12,7 @@ import {
 import { context } from "../context.js";
 import { log } from "../log.js";
 import type { SessionMeta, StoredEntry } from "../store.js";
-import { hashToken, newCode, newPlayerId, newSeed, newToken, tokenMatches } from "../tokens.js";
+import { hashToken, newPlayerId, newSeed, newToken, tokenMatches } from "../tokens.js";
 import { project, type RoomFacts } from "./project.js";
 import { newBucket, take, type Bucket } from "./rateLimit.js";
 import { restoreSession } from "./restore.js";
@@ -85,15 +85,20 @@ export class MarketRoom extends Room<ArenaState> {
       this.restoreTimer(restored.book.timer);
     } else {
       // Quick play: a public room that bots keep lively and that starts when the first person joins.
-      let code = newCode();
-      while (ctx.store.exists(code)) code = newCode();
+      // Its code is claimed across every server process (the matchmaker may create it in any of them).
+      const code = await ctx.cluster.allocate();
       const config = resolveConfig({ scenario: "dtao-launch", rounds: ctx.quickPlay.rounds });
-      if (!config.ok) throw new Error(config.error.message);
-      this.meta = {
-        code, createdAt: Date.now(), hostTokenHash: null, config: config.value, seed: newSeed(), quickPlay: true,
-        roundSeconds: ctx.quickPlay.roundSeconds, resolveSeconds: ctx.resolveSeconds, maxSpectators: 20,
-      };
-      ctx.store.create(this.meta);
+      try {
+        if (!config.ok) throw new Error(config.error.message);
+        this.meta = {
+          code, createdAt: Date.now(), hostTokenHash: null, config: config.value, seed: newSeed(), quickPlay: true,
+          roundSeconds: ctx.quickPlay.roundSeconds, resolveSeconds: ctx.resolveSeconds, maxSpectators: 20,
+        };
+        ctx.store.create(this.meta);
+      } catch (e) {
+        await ctx.cluster.release(code).catch(() => undefined);
+        throw e;
+      }
       this.engine = restoreSession({ meta: this.meta, snapshot: null, entries: [] }).state;
       this.roomId = code;
     }
@@ -174,6 +179,7 @@ export class MarketRoom extends Room<ArenaState> {
     const last = this.reports[this.reports.length - 1];
     if (last) client.send(SERVER_MESSAGES.report, publicReport(last, this.phase === "ended"));
     if (this.phase === "ended") client.send(SERVER_MESSAGES.debrief, this.debrief());
+    this.sendRematch(client);
     this.idleSince = Date.now();
     this.refresh();
   }
@@ -215,6 +221,8 @@ export class MarketRoom extends Room<ArenaState> {
     } catch (e) {
       log.error({ code: this.roomId, err: (e as Error).message }, "snapshot on dispose failed");
     }
+    // The code is free again among live rooms (the session stays stored, and registered, in this process).
+    await ctx.cluster.release(this.roomId).catch((e: Error) => log.error({ code: this.roomId, err: e.message }, "could not release the session code"));
     log.info({ code: this.roomId }, "session closed");
   }
 
@@ -673,9 +681,15 @@ export class MarketRoom extends Room<ArenaState> {
    */
   private async rematch(ruleset: RulesetName | undefined): Promise<string | null> {
     const ctx = context();
-    let code = newCode();
-    while (ctx.store.exists(code)) code = newCode();
-    const config = { ...this.meta.config, ...(ruleset ? { ruleset, switches: {} } : {}) };
+    let code: string;
+    try {
+      code = await ctx.cluster.allocate();
+    } catch (e) {
+      log.error({ code: this.roomId, err: (e as Error).message }, "rematch failed");
+      return null;
+    }
+    // The settings in force now (host:config may have changed the length), with the chosen rule set.
+    const config = { ...this.engine.config, ...(ruleset ? { ruleset, switches: {} } : {}) };
     const meta: SessionMeta = { ...this.meta, code, createdAt: Date.now(), config, seed: newSeed() };
     const tokens = new Map<string, string>();
     try {
@@ -700,16 +714,24 @@ export class MarketRoom extends Room<ArenaState> {
       await ctx.openSession(code);
     } catch (e) {
       log.error({ code: this.roomId, err: (e as Error).message }, "rematch failed");
+      await ctx.cluster.release(code).catch(() => undefined);
       return null;
     }
-    for (const c of this.clients) {
-      const seat = c.userData as Seat | undefined;
-      if (!seat) continue;
-      const seatToken = seat.kind === "player" ? tokens.get(seat.playerId) ?? "" : "";
-      c.send(SERVER_MESSAGES.rematch, { code, seatToken, role: seat.kind === "host" ? "host" : seat.kind === "spectator" ? "spectator" : "player" });
-    }
+    this.rematchInfo = { code, tokens };
+    for (const c of this.clients) this.sendRematch(c);
     log.info({ from: this.roomId, code }, "rematch created");
     return code;
+  }
+
+  /** Where the class went after a rematch, kept so players who were away are sent on when they come back. */
+  private rematchInfo: { code: string; tokens: Map<string, string> } | null = null;
+
+  private sendRematch(c: Client) {
+    const seat = c.userData as Seat | undefined;
+    if (!seat || !this.rematchInfo) return;
+    const seatToken = seat.kind === "player" ? this.rematchInfo.tokens.get(seat.playerId) ?? "" : "";
+    if (seat.kind === "player" && !seatToken) return;
+    c.send(SERVER_MESSAGES.rematch, { code: this.rematchInfo.code, seatToken, role: seat.kind === "host" ? "host" : seat.kind === "spectator" ? "spectator" : "player" });
   }
 
   /** Called by the sessions API (remoteRoomCall) for `bots` in POST /api/sessions. */

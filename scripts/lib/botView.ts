@@ -1,0 +1,131 @@
+/**
+ * What a websocket bot knows, rebuilt from the synced state: shared by `npm run bots` (scripts/bots.ts)
+ * and `npm run loadtest` (scripts/loadtest.ts). A bot sees only what any player sees: the synced
+ * state plus its own `signals` message.
+ */
+import {
+  type GameConfig, type Player, type PlayerView, type PublicSubnet, resolveConfig, Rng, type Role, type RulesetName,
+  ROLES, type ValidatorSignals,
+} from "../../shared/index.js";
+import type { PublicValidator } from "../../shared/view.js";
+import type { ArenaState, PlayerState, SubnetState } from "../../server/room/schema.js";
+
+/** Each bot's own generator, from the run's seed and the bot's index. */
+export function botRng(seed: number, index: number): Rng {
+  return new Rng(Rng.seedState((Math.imul(seed | 0, 0x9e3779b1) + Math.imul(index + 1, 0x85ebca6b)) | 0));
+}
+
+/** What a bot remembers about itself (the synced state does not carry these). */
+export interface BotMemory {
+  /** The TAO it had when it first saw itself (a join grants exactly this). */
+  granted: string;
+  /** Rounds resolved when it first saw itself. */
+  joinedRound: number;
+}
+
+/** The synced state's round counts the round being played; the engine's counts rounds resolved. */
+export function resolvedRounds(s: Pick<ArenaState, "phase" | "round">): number {
+  return s.phase === "acting" ? Math.max(0, s.round - 1) : s.round;
+}
+
+/** float32 on the wire: round so 0.8 stays 0.8 (bots compare efforts to 1e-9). */
+function unfloat(x: number): number {
+  return Math.round(x * 1e6) / 1e6;
+}
+
+function entries<V>(m: { forEach(cb: (value: V, key: string) => void): void }): [string, V][] {
+  const out: [string, V][] = [];
+  m.forEach((v, k) => out.push([k, v]));
+  return out;
+}
+
+function publicSubnet(s: SubnetState): PublicSubnet {
+  return {
+    netuid: s.netuid, name: s.name, owner: s.owner, registeredRound: s.registeredRound, taoReserve: s.taoReserve,
+    alphaReserve: s.alphaReserve, alphaOut: s.alphaOut, price: s.price, priceEma: s.priceEma, flowEma: s.flowEma,
+    emissionShare: s.emissionShare, lastEmission: s.lastEmission, priceHistory: [...s.priceHistory],
+    product: s.product, minerCount: s.minerCount, immune: s.immune,
+  };
+}
+
+/**
+ * Chain parameters are not synced: the scenario's (they are not changed during a game). Resolved once
+ * per scenario and rule set (zod parsing on every view was most of a bot's cost).
+ */
+const configCache = new Map<string, GameConfig>();
+function scenarioConfig(scenario: string, ruleset: string): GameConfig {
+  const key = `${scenario}\n${ruleset}`;
+  let config = configCache.get(key);
+  if (!config) {
+    const resolved = resolveConfig({ scenario, ruleset: ruleset as RulesetName });
+    if (resolved.ok) config = resolved.value;
+    else {
+      const fallback = resolveConfig({});
+      if (!fallback.ok) throw new Error(fallback.error.message);
+      config = fallback.value;
+    }
+    configCache.set(key, config);
+  }
+  return config;
+}
+
+/**
+ * The PlayerView a bot can rebuild from the synced state plus its own signals. What the state does
+ * not carry is approximated: NPC validators are absent (only people who validate are listed, with
+ * their own root stake), positions are keyed by an unknown validator ("?"), the root claim mode is
+ * "swap", root consensus is absent, and chain parameters come from the scenario's defaults.
+ */
+export function viewFromSync(s: ArenaState, playerId: string, signals: ValidatorSignals | null, memory: BotMemory): PlayerView {
+  const round = resolvedRounds(s);
+  const config = scenarioConfig(s.scenario, s.ruleset);
+  const subnets = entries<SubnetState>(s.subnets).map(([, v]) => publicSubnet(v)).sort((a, b) => Number(a.netuid) - Number(b.netuid));
+  const players = entries<PlayerState>(s.players).map(([, p]) => p);
+
+  const consensusWeights: Record<string, Record<string, number>> = {};
+  s.subnets.forEach((sub) => {
+    const xs = [...sub.consensus];
+    const total = xs.reduce((a, b) => a + (b > 0 ? b : 0), 0);
+    if (!(total > 0)) return;
+    const row: Record<string, number> = {};
+    xs.forEach((c, uid) => { if (c > 0) row[String(uid)] = c / total; });
+    consensusWeights[sub.netuid] = row;
+  });
+
+  const validators: PublicValidator[] = players
+    .filter((p) => p.role === "validator")
+    .map((p) => ({ id: p.id, name: p.name, take: p.take || config.defaultTake, rootStake: p.rootStake, npc: false }));
+
+  const p = s.players.get(playerId);
+  let me: Player | null = null;
+  if (p) {
+    const alpha = Object.fromEntries(entries<string>(p.alpha));
+    const stakes: Record<string, Record<string, string>> = {};
+    for (const [n, a] of Object.entries(alpha)) stakes[n] = { "?": a };
+    if (Number(p.rootStake) > 0) stakes["0"] = { "?": p.rootStake };
+    const research = unfloat(p.research);
+    me = {
+      id: p.id, name: p.name, role: (ROLES as readonly string[]).includes(p.role) ? (p.role as Role) : "spectator", npc: null,
+      tao: p.tao, rootStake: p.rootStake, alpha, stakes, take: p.take || null, rootClaim: "swap",
+      effort: { research, product: unfloat(1 - research) }, affiliation: [], joinedRound: memory.joinedRound, granted: memory.granted,
+    };
+  }
+
+  return {
+    round,
+    totalRounds: s.totalRounds,
+    phase: s.phase === "lobby" ? "lobby" : s.phase === "ended" ? "ended" : "acting",
+    ruleset: s.ruleset as RulesetName,
+    me,
+    subnets,
+    validators,
+    signals: signals && signals.round === round + 1 ? signals : null,
+    consensusWeights,
+    lockCost: s.lockCost,
+    // A registration this round shows as a subnet registered in the round being played.
+    registrationOpen: !subnets.some((sub) => sub.registeredRound === round + 1),
+    config: {
+      minStake: config.minStake, poolFee: config.poolFee, minPoolReserve: config.minPoolReserve,
+      tempoBlocks: config.tempoBlocks, subnetLimit: config.subnetLimit, immunityRounds: config.immunityRounds,
+    },
+  };
+}

@@ -1,0 +1,132 @@
+/**
+ * The arena server a load test runs against: the real createArena on loopback with a throwaway
+ * data folder, plus what only the server process can measure (its CPU, peak memory, event-loop
+ * use, and how long each round's resolution took inside the room), and sessions with any number
+ * of subnets created straight through the store (the sessions API has no such option).
+ *
+ * Server modules are imported lazily, so a caller can set LOG_LEVEL before pino reads it.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { monitorEventLoopDelay, performance } from "node:perf_hooks";
+
+export interface LoadServerOptions {
+  port: number;
+  host?: string;
+  /** Seconds between a round's resolution and the next acting phase. */
+  resolveSeconds: number;
+}
+
+export interface StoredSessionOptions {
+  /** Subnets at the start (and the subnet limit). */
+  subnets: number;
+  rounds: number;
+  roundSeconds: number;
+  maxPlayers: number;
+}
+
+export interface ServerStats {
+  /** process.cpuUsage() of the server process, µs. */
+  cpuUserUs: number;
+  cpuSystemUs: number;
+  /** process.memoryUsage().rss now and the highest seen (sampled every 250 ms), bytes. */
+  rss: number;
+  peakRss: number;
+  heapUsed: number;
+  /** performance.eventLoopUtilization() since the server started (idle and active ms). */
+  eluIdleMs: number;
+  eluActiveMs: number;
+  /** Event-loop delay since the last stats() call, ms. */
+  loopDelayP99Ms: number;
+  loopDelayMaxMs: number;
+  /** Time inside the room's resolveNow (engine resolution, log fsync, snapshot, report broadcast) for rounds since the last stats() call, ms. */
+  resolveMs: number[];
+  /** Whether these figures are the server's alone (false: the server shares its process with the bots). */
+  isolated: boolean;
+}
+
+export interface LoadServer {
+  port: number;
+  url: string;
+  http: string;
+  createStoredSession(o: StoredSessionOptions): Promise<{ code: string; hostToken: string }>;
+  stats(): ServerStats;
+  close(): Promise<void>;
+}
+
+export async function startLoadServer(o: LoadServerOptions, isolated: boolean): Promise<LoadServer> {
+  const [{ createArena }, { context }, { FileStore }, { MarketRoom }, tokens, shared] = await Promise.all([
+    import("../../server/app.js"), import("../../server/context.js"), import("../../server/store.js"),
+    import("../../server/room/MarketRoom.js"), import("../../server/tokens.js"), import("../../shared/index.js"),
+  ]);
+  const host = o.host ?? "127.0.0.1";
+  const dataDir = mkdtempSync(join(tmpdir(), "arena-load-"));
+  const store = new FileStore(dataDir);
+  const arena = createArena({ store, resolveSeconds: o.resolveSeconds, clientDir: "/nonexistent" });
+
+  // Time each resolution inside the room: wrap the (private) resolveNow on the prototype, here only.
+  const resolveMs: number[] = [];
+  const proto = MarketRoom.prototype as unknown as { resolveNow: (...a: unknown[]) => Promise<boolean>; __loadTimed?: boolean };
+  if (!proto.__loadTimed) {
+    const original = proto.resolveNow;
+    proto.resolveNow = async function (this: unknown, ...args: unknown[]) {
+      const t0 = performance.now();
+      const resolved = await original.apply(this, args);
+      if (resolved) resolveMs.push(performance.now() - t0);
+      return resolved;
+    };
+    proto.__loadTimed = true;
+  }
+
+  await arena.listen(o.port, host);
+  const port = (arena.http.address() as { port: number }).port;
+
+  let peakRss = process.memoryUsage().rss;
+  const sampler = setInterval(() => { peakRss = Math.max(peakRss, process.memoryUsage().rss); }, 250);
+  sampler.unref();
+  const delay = monitorEventLoopDelay({ resolution: 10 });
+  delay.enable();
+  const elu0 = performance.eventLoopUtilization();
+
+  return {
+    port,
+    url: `ws://${host}:${port}`,
+    http: `http://${host}:${port}`,
+    async createStoredSession(s) {
+      const config = shared.resolveConfig({
+        initialSubnets: s.subnets, subnetLimit: Math.max(s.subnets, 1), rounds: s.rounds, maxPlayers: s.maxPlayers,
+      });
+      if (!config.ok) throw new Error(config.error.message);
+      let code = tokens.newCode();
+      while (store.exists(code)) code = tokens.newCode();
+      const hostToken = tokens.newToken();
+      store.create({
+        code, createdAt: Date.now(), hostTokenHash: tokens.hashToken(hostToken), config: config.value, seed: tokens.newSeed(),
+        quickPlay: false, roundSeconds: s.roundSeconds, resolveSeconds: o.resolveSeconds, maxSpectators: 10,
+      });
+      await context().openSession(code);
+      return { code, hostToken };
+    },
+    stats() {
+      const mem = process.memoryUsage();
+      peakRss = Math.max(peakRss, mem.rss);
+      const cpu = process.cpuUsage();
+      const elu = performance.eventLoopUtilization(elu0);
+      const out: ServerStats = {
+        cpuUserUs: cpu.user, cpuSystemUs: cpu.system, rss: mem.rss, peakRss, heapUsed: mem.heapUsed,
+        eluIdleMs: elu.idle, eluActiveMs: elu.active,
+        loopDelayP99Ms: delay.count > 0 ? delay.percentile(99) / 1e6 : 0, loopDelayMaxMs: delay.count > 0 ? delay.max / 1e6 : 0,
+        resolveMs: resolveMs.splice(0), isolated,
+      };
+      delay.reset();
+      return out;
+    },
+    async close() {
+      clearInterval(sampler);
+      delay.disable();
+      await arena.shutdown();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
