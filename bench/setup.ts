@@ -1,7 +1,7 @@
 /** Building big games for benchmarks and load: many subnets, many bot-driven people. */
 import {
-  applyAction, botActions, botRole, type BotStrategy, createGame, type GameConfigInput, type GameState, HOST_ID,
-  playerView, Rng,
+  applyAction, applyActions, type BatchEntry, botActions, botRole, type BotStrategy, createGame, type GameConfigInput,
+  type GameState, HOST_ID, Rng, sharedView,
 } from "../shared/index.js";
 
 /** The mix of bot strategies a big game uses: mostly stakers, a tenth validators, a tenth builders. */
@@ -33,16 +33,20 @@ export function bigGame(subnets: number, players: number, extra: GameConfigInput
   return { state: started.state, bots };
 }
 
-/** Every bot acts once through applyAction (rejections are counted, not fatal). */
+/**
+ * Every bot acts once. The decisions are simultaneous: each bot decides from the state as it was
+ * when the bots' turn began (through `sharedView`: the public part is built once, not per bot).
+ * The actions then go through `applyActions` in bot order, which checks and applies each exactly
+ * as `applyAction` would, one after the other (rejections are counted, not fatal).
+ */
 export function botsAct(game: BigGame): { accepted: number; rejected: number } {
-  let accepted = 0;
-  let rejected = 0;
+  const state = game.state;
+  const batch: BatchEntry[] = [];
   for (const bot of game.bots) {
-    const actions = botActions(bot.strategy, playerView(game.state, bot.id), bot.rng);
-    for (const a of actions) {
-      const r = applyAction(game.state, bot.id, a);
-      if (r.ok) { game.state = r.state; accepted++; } else rejected++;
-    }
+    for (const action of botActions(bot.strategy, sharedView(state, bot.id), bot.rng)) batch.push({ playerId: bot.id, action });
   }
-  return { accepted, rejected };
+  const { state: next, results } = applyActions(state, batch);
+  game.state = next;
+  const accepted = results.filter((r) => r.ok).length;
+  return { accepted, rejected: results.length - accepted };
 }

@@ -1,24 +1,31 @@
 /**
  * Load test over the public protocol:
  *
- *   npm run loadtest -- --rooms R --players P --seconds S [--url ws://HOST:PORT] [--subnets N]
- *                       [--advance-seconds A] [--intents MIN-MAX] [--step-rooms K] [--cpu-prof DIR] [--inline]
+ *   npm run loadtest -- --rooms R --players P --seconds S [--url ws://127.0.0.1:PORT] [--subnets N]
+ *     [--advance-seconds A] [--resolve-seconds W] [--intents MIN-MAX] [--warmup SECONDS]
+ *     [--step-rooms K] [--knee-ms MS] [--cpu-prof DIR] [--inline] [--port N] [--data-dir DIR] [--seed N]
  *
- * Starts the arena server on loopback in a child process (its own CPU, memory and --cpu-prof; the
- * bots' decoding runs on the other core), or targets --url; --inline runs the server in this very
- * process instead (what the CI test does). Creates R private sessions (through the HTTP sessions API;
- * with --subnets N through the server's store, since the API has no such option), connects R×P
- * colyseus.js players plus one host per session, and plays: each session's host starts the game and
- * sends host:advance every A seconds (default 5; the server then pauses --resolve-seconds, default 1);
- * each player sends MIN–MAX intents per round (default 1–3) at think times spread over the round,
- * decided by a shared/bots.ts strategy from the view rebuilt from the synced state (once per intent,
- * never per patch). Stakers stake and unstake, builders set effort (and register and back a subnet),
- * validators self-stake and set weights. After S seconds of play it stops sending, waits up to 5 s
- * for outstanding results, leaves, stops the server, and prints a human-readable report then one
- * JSON line.
+ * Starts the arena server (server/app.ts createArena) on loopback in a child process, so its CPU,
+ * memory and --cpu-prof are the server's alone and the bots' state decoding runs on the other core;
+ * --inline runs it in this very process instead (what the CI test does), --url targets a running
+ * server on this machine. Creates R private sessions through the HTTP sessions API (with --subnets N
+ * through the server's store instead: the API has no subnets option), connects R×P colyseus.js
+ * players plus one host per session, and plays. Each host starts its game (the sessions' first rounds
+ * spread over one round's length: classes are not in lockstep) and sends host:advance A seconds
+ * (default 5) after each round opens; the server then pauses W seconds (default 1). Each player sends
+ * MIN–MAX intents per round (default 1–3) at random think times over the first 80% of the round,
+ * each decided by a shared/bots.ts strategy from a PlayerView rebuilt from the synced state at that
+ * moment (never per patch): stakers stake and unstake, builders set their effort split (and register
+ * and back a subnet), validators self-stake and set weights, a role mix like the host's "balance roles".
  *
- * --step-rooms K: a stepped run for finding the knee: start with K sessions, hold S seconds, record,
- * add K more, ... up to R sessions; each step is reported on its own (players, intents/s, p99, CPU).
+ * After a warm-up (default 10 s) it measures S seconds, stops sending, waits up to 5 s for results
+ * in flight, leaves, stops the server, and prints a human-readable report and then one JSON line on
+ * stdout (progress goes to stderr). Latency is send-to-`result` per intent, booked to the window the
+ * intent was sent in; bytes are websocket payload bytes each player received, per resolved round.
+ *
+ * --step-rooms K: a stepped run for finding the knee: K sessions, warm-up, S seconds measured, K more
+ * sessions, S seconds, ... up to R; each step reported on its own, and the first step whose p99
+ * passes --knee-ms (default 100) named.
  *
  * Exit codes: 0 done (whatever the figures); 1 the run could not be made (server, sessions, joins);
  * 2 bad arguments.
@@ -42,7 +49,7 @@ import type { LoadServer, ServerStats, StoredSessionOptions } from "./lib/loadSe
 import { countWire, newWireCount, type WireCount, wireTotal } from "./lib/wireBytes.js";
 
 export const USAGE = "usage: npm run loadtest -- --rooms R --players P --seconds S [--url ws://HOST:PORT] [--subnets N] [--advance-seconds A] "
-  + "[--resolve-seconds W] [--intents MIN-MAX] [--step-rooms K] [--knee-ms MS] [--cpu-prof DIR] [--inline] [--port N] [--seed N]";
+  + "[--resolve-seconds W] [--intents MIN-MAX] [--step-rooms K] [--knee-ms MS] [--cpu-prof DIR] [--inline] [--port N] [--data-dir DIR] [--warmup SECONDS] [--seed N]";
 
 export interface LoadOptions {
   rooms: number;
@@ -68,6 +75,10 @@ export interface LoadOptions {
   inline: boolean;
   /** Port for the started server; 0: the first free one in 4731–4760. */
   port: number;
+  /** Where the started server keeps its throwaway session store (default: the OS temp folder). */
+  dataDir: string | null;
+  /** Play this long before the first measured window (JIT warm-up, first rounds), seconds. */
+  warmupSeconds: number;
   seed: number;
 }
 
@@ -82,7 +93,7 @@ export function parseLoadArgs(argv: readonly string[]): ParsedArgs {
         rooms: { type: "string" }, players: { type: "string" }, seconds: { type: "string" }, url: { type: "string" },
         subnets: { type: "string" }, "advance-seconds": { type: "string" }, "resolve-seconds": { type: "string" },
         intents: { type: "string" }, "step-rooms": { type: "string" }, "knee-ms": { type: "string" }, "cpu-prof": { type: "string" },
-        inline: { type: "boolean" }, port: { type: "string" }, seed: { type: "string" }, help: { type: "boolean", short: "h" },
+        inline: { type: "boolean" }, port: { type: "string" }, "data-dir": { type: "string" }, warmup: { type: "string" }, seed: { type: "string" }, help: { type: "boolean", short: "h" },
       },
     }));
   } catch (e) {
@@ -166,6 +177,11 @@ export function parseLoadArgs(argv: readonly string[]): ParsedArgs {
   if (inline && url) return fail("--inline and --url exclude each other");
   const port = int("port", 1, 65535, 0);
   if (typeof port === "string") return fail(port);
+  const dataDir = str("data-dir") ?? null;
+  if (dataDir !== null && url) return fail("--data-dir is for the server this command starts; drop --url");
+  if (dataDir !== null && !existsSync(dataDir)) return fail(`--data-dir ${dataDir} does not exist`);
+  const warmupSeconds = num("warmup", 0, 600, 10);
+  if (typeof warmupSeconds === "string") return fail(warmupSeconds);
   let seed = (Date.now() ^ (process.pid << 16)) | 0;
   const rawSeed = str("seed");
   if (rawSeed !== undefined) {
@@ -174,7 +190,7 @@ export function parseLoadArgs(argv: readonly string[]): ParsedArgs {
   }
   return {
     ok: true,
-    options: { rooms, players, seconds, url, subnets, advanceSeconds, resolveSeconds, intentsMin, intentsMax, stepRooms, kneeMs, cpuProf, inline, port, seed },
+    options: { rooms, players, seconds, url, subnets, advanceSeconds, resolveSeconds, intentsMin, intentsMax, stepRooms, kneeMs, cpuProf, inline, port, dataDir, warmupSeconds, seed },
   };
 }
 
@@ -190,6 +206,8 @@ interface Target {
   close(): Promise<void>;
   /** The .cpuprofile written when the server stopped, if any. */
   profile(): string | null;
+  /** Distinct lines the server process wrote to stderr, with how often (child only). */
+  stderr(): { line: string; count: number }[];
 }
 
 async function firstFreePort(from: number, to: number): Promise<number> {
@@ -218,13 +236,22 @@ async function inlineTarget(o: LoadOptions): Promise<Target> {
   process.env.LOG_LEVEL ??= "silent";
   const { startLoadServer } = await import("./lib/loadServer.js");
   const port = o.port || await firstFreePort(4731, 4760);
-  const server: LoadServer = await startLoadServer({ port, resolveSeconds: o.resolveSeconds }, false);
+  // Colyseus greets on stdout when it listens: keep stdout for the report.
+  const log = console.log;
+  console.log = (...args: unknown[]) => console.error(...args);
+  let server: LoadServer;
+  try {
+    server = await startLoadServer({ port, resolveSeconds: o.resolveSeconds, ...(o.dataDir ? { dataParent: resolve(o.dataDir) } : {}) }, false);
+  } finally {
+    console.log = log;
+  }
   return {
     url: server.url, http: server.http, kind: "inline",
     createSession: (s) => (s.viaStore ? server.createStoredSession(s) : apiSession(server.http, s)),
     stats: async () => server.stats(),
     close: () => server.close(),
     profile: () => null,
+    stderr: () => [],
   };
 }
 
@@ -235,9 +262,25 @@ async function childTarget(o: LoadOptions): Promise<Target> {
   const before = new Set(profDir ? readdirSync(profDir) : []);
   const entry = fileURLToPath(new URL("./lib/loadServerChild.ts", import.meta.url));
   const child: ChildProcess = fork(entry, [], {
-    execArgv: [...process.execArgv, ...(profDir ? ["--cpu-prof", "--cpu-prof-dir", profDir] : [])],
-    env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? "silent", LOAD_PORT: String(port), LOAD_RESOLVE_SECONDS: String(o.resolveSeconds) },
-    stdio: ["ignore", "inherit", "inherit", "ipc"],
+    // This process's flags (tsx's loader), but not a --cpu-prof meant for the load generator itself.
+    execArgv: [...withoutCpuProf(process.execArgv), ...(profDir ? ["--cpu-prof", "--cpu-prof-dir", profDir] : [])],
+    env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? "silent", LOAD_PORT: String(port), LOAD_RESOLVE_SECONDS: String(o.resolveSeconds),
+      ...(o.dataDir ? { LOAD_DATA_PARENT: resolve(o.dataDir) } : {}) },
+    stdio: ["ignore", "ignore", "pipe", "ipc"],
+  });
+  // The server's stderr, each distinct line once (a warning repeated per join would drown the report).
+  const seenLines = new Map<string, number>();
+  let partial = "";
+  child.stderr!.setEncoding("utf8");
+  child.stderr!.on("data", (chunk: string) => {
+    const lines = (partial + chunk).split("\n");
+    partial = lines.pop() ?? "";
+    for (const line of lines) {
+      if (!line.trim()) continue;
+      const n = seenLines.get(line) ?? 0;
+      if (n === 0 && seenLines.size < 500) process.stderr.write(`server: ${line}\n`);
+      seenLines.set(line, n + 1);
+    }
   });
   let nextId = 0;
   const waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
@@ -280,11 +323,24 @@ async function childTarget(o: LoadOptions): Promise<Target> {
     },
     profile() {
       if (!profDir) return null;
-      const fresh = readdirSync(profDir).filter((f) => f.endsWith(".cpuprofile") && !before.has(f))
-        .map((f) => join(profDir, f)).sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
-      return fresh[0] ?? null;
+      // One file per thread (tsx's module loader runs in a worker): the server's main thread is thread 0.
+      const fresh = readdirSync(profDir).filter((f) => f.endsWith(".cpuprofile") && !before.has(f) && f.includes(`.${child.pid}.`))
+        .map((f) => join(profDir, f));
+      return fresh.find((f) => f.includes(`.${child.pid}.0.`)) ?? fresh.sort((a, b) => statSync(b).size - statSync(a).size)[0] ?? null;
     },
+    stderr: () => [...seenLines.entries()].map(([line, count]) => ({ line: line.slice(0, 300), count })),
   };
+}
+
+/** Node flags without --cpu-prof and its options (`--cpu-prof-dir DIR` is two entries, `--cpu-prof-dir=DIR` one). */
+function withoutCpuProf(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (!a.startsWith("--cpu-prof")) { out.push(a); continue; }
+    if (a !== "--cpu-prof" && !a.includes("=")) i++; // its value follows
+  }
+  return out;
 }
 
 function urlTarget(url: string): Target {
@@ -295,45 +351,44 @@ function urlTarget(url: string): Target {
     stats: async () => null,
     close: async () => undefined,
     profile: () => null,
+    stderr: () => [],
   };
 }
 
 // ------------------------------------------------------------------------------- measurements
 
-/** Everything the bots and hosts count; `window` figures are reset at the start of each measured step. */
-class Tally {
-  /** Intent latencies (send to result), ms, of results received in the current window. */
+/**
+ * What happened to the intents sent in one measured window (a step, or the warm-up before the first):
+ * an intent's result is booked to the window it was sent in, even if it arrives after the window closed.
+ */
+export class Window {
+  /** Send to result, ms. */
   latencies: number[] = [];
   sent = 0;
   ok = 0;
   refused: Record<string, number> = {};
-  errors = 0;
-  errorSamples: string[] = [];
-  disconnects = 0;
-  disconnectCodes: Record<string, number> = {};
   /** Think times that found nothing sensible to send (e.g. no TAO left), or fell after the round closed. */
   idle = 0;
   late = 0;
   /** host:advance sent to the round's report received by the host, ms. */
   advanceToReport: number[] = [];
+}
+
+/** Everything the bots and hosts count. */
+export class Tally {
+  window = new Window();
+  errors = 0;
+  errorSamples: string[] = [];
+  disconnects = 0;
+  disconnectCodes: Record<string, number> = {};
   hostRefused: Record<string, number> = {};
-  /** Intents in flight: ref -> send time (performance.now()). */
-  readonly pending = new Map<number, number>();
+  /** Intents in flight: ref -> send time (performance.now()) and window. */
+  readonly pending = new Map<number, { t: number; w: Window }>();
   nextRef = 0;
 
   error(what: string) {
     this.errors++;
     if (this.errorSamples.length < 10) this.errorSamples.push(what.slice(0, 200));
-  }
-
-  resetWindow() {
-    this.latencies = [];
-    this.sent = 0;
-    this.ok = 0;
-    this.refused = {};
-    this.idle = 0;
-    this.late = 0;
-    this.advanceToReport = [];
   }
 }
 
@@ -362,13 +417,13 @@ export function strategyFor(index: number): BotStrategy {
   }
 }
 
-interface Pace { advanceMs: number; intentsMin: number; intentsMax: number }
+export interface Pace { advanceMs: number; intentsMin: number; intentsMax: number }
 
 /** Think times keep clear of the round's end, so few intents race the host's advance. */
 const THINK_FROM_MS = 200;
 const THINK_UNTIL_SHARE = 0.8;
 
-class LoadPlayer {
+export class LoadPlayer {
   playerId = "";
   active = false;
   leaving = false;
@@ -411,14 +466,15 @@ class LoadPlayer {
 
   private onResult(r: ResultMessage) {
     if (typeof r.ref !== "number") return;
-    const sentAt = this.tally.pending.get(r.ref);
-    if (sentAt === undefined) return;
+    const sent = this.tally.pending.get(r.ref);
+    if (sent === undefined) return;
     this.tally.pending.delete(r.ref);
-    this.tally.latencies.push(performance.now() - sentAt);
-    if (r.ok) this.tally.ok++;
+    const w = sent.w;
+    w.latencies.push(performance.now() - sent.t);
+    if (r.ok) w.ok++;
     else {
       const code = r.code ?? "unknown";
-      this.tally.refused[code] = (this.tally.refused[code] ?? 0) + 1;
+      w.refused[code] = (w.refused[code] ?? 0) + 1;
       if (code === "server/error" || code === "store/unavailable") this.tally.error(`${this.tag}: ${r.type} ${code} ${r.message ?? ""}`);
     }
   }
@@ -439,9 +495,9 @@ class LoadPlayer {
   private think(round: number) {
     const s = this.room.state;
     if (!this.active) return;
-    if (!this.playerId || s.phase !== "acting" || s.paused || s.round !== round) { this.tally.late++; return; }
+    if (!this.playerId || s.phase !== "acting" || s.paused || s.round !== round) { this.tally.window.late++; return; }
     const me = s.players.get(this.playerId);
-    if (!me) { this.tally.idle++; return; }
+    if (!me) { this.tally.window.idle++; return; }
     this.memory ??= { granted: me.tao, joinedRound: resolvedRounds(s) };
     let action: Action | null;
     try {
@@ -450,11 +506,11 @@ class LoadPlayer {
       this.tally.error(`${this.tag}: strategy failed: ${(e as Error).message}`);
       return;
     }
-    if (!action) { this.tally.idle++; return; }
+    if (!action) { this.tally.window.idle++; return; }
     const { type, ...fields } = action;
     const ref = ++this.tally.nextRef;
-    this.tally.pending.set(ref, performance.now());
-    this.tally.sent++;
+    this.tally.pending.set(ref, { t: performance.now(), w: this.tally.window });
+    this.tally.window.sent++;
     this.room.send(type, { ...fields, ref });
   }
 
@@ -483,7 +539,7 @@ class LoadPlayer {
   }
 }
 
-class LoadHost {
+export class LoadHost {
   active = false;
   leaving = false;
   /** Reports received while measuring (rounds resolved in the window). */
@@ -502,7 +558,7 @@ class LoadHost {
     });
     room.onMessage("report", () => {
       if (this.advanceSentAt > 0) {
-        tally.advanceToReport.push(performance.now() - this.advanceSentAt);
+        tally.window.advanceToReport.push(performance.now() - this.advanceSentAt);
         this.advanceSentAt = 0;
       }
       if (this.active) this.rounds++;
@@ -592,6 +648,9 @@ export interface StepReport {
   serverCpuPercent: number | null;
   /** Server event-loop utilisation over the step, % (null with --url). */
   serverEluPercent: number | null;
+  /** The server's main thread over the step: % of the time on a CPU, and % runnable but waiting for one (Linux). */
+  serverMainOnCpuPercent: number | null;
+  serverMainWaitingPercent: number | null;
   resolveMs: { p50: number | null; p95: number | null; max: number | null; rounds: number };
   advanceToReportMs: { p50: number | null; p95: number | null; max: number | null };
   generatorCpuPercent: number;
@@ -623,7 +682,10 @@ export interface LoadReport {
   };
   /** Per player per resolved round, bytes of websocket payload received: state (patches) and everything. */
   bytesPerClientPerRound: { state: number | null; all: number | null; patchesPerRound: number | null };
-  server: { cpuPercent: number | null; cpuSeconds: number | null; peakRssMB: number | null; eluPercent: number | null; loopDelayP99Ms: number | null; isolated: boolean } | null;
+  server: {
+    cpuPercent: number | null; cpuSeconds: number | null; peakRssMB: number | null; eluPercent: number | null; loopDelayP99Ms: number | null;
+    mainOnCpuPercent: number | null; mainWaitingPercent: number | null; isolated: boolean;
+  } | null;
   generator: { cpuPercent: number; loopDelayP99Ms: number; peakRssMB: number };
   errors: number;
   errorSamples: string[];
@@ -635,8 +697,11 @@ export interface LoadReport {
   hostRefused: Record<string, number>;
   loadAverage: { start: number[]; end: number[] };
   steps: StepReport[] | null;
-  knee: { players: number | null; p99Ms: number | null; thresholdMs: number } | null;
+  /** First step from which p99 stays over the threshold; spikesAt: earlier steps over it. */
+  knee: { players: number | null; p99Ms: number | null; thresholdMs: number; spikesAt: number[] } | null;
   profile: (ProfileSummary & { file: string }) | null;
+  /** Distinct lines the server wrote to stderr (child-process server), most frequent first. */
+  serverStderr: { line: string; count: number }[];
 }
 
 interface Session {
@@ -644,9 +709,11 @@ interface Session {
   host: LoadHost;
   players: LoadPlayer[];
   wire: WireCount;
-  /** Wire counts and host rounds at the start of the measurement (subtracted at the end). */
+  /** Wire counts and host rounds at the start and end of the last measured step. */
   wireAtStart: WireCount;
   roundsAtStart: number;
+  wireAtEnd: WireCount;
+  roundsAtEnd: number;
 }
 
 const JOIN_CONCURRENCY = 20;
@@ -665,18 +732,13 @@ export async function runLoad(o: LoadOptions, say: (line: string) => void = () =
   const rssSampler = setInterval(() => { genPeakRss = Math.max(genPeakRss, process.memoryUsage().rss); }, 500);
   // Enough rounds that no game ends during the run (200 is the sessions API's limit).
   const cycleSeconds = o.advanceSeconds + (o.url ? 4 : o.resolveSeconds);
-  const steps = o.stepRooms ? Math.ceil(o.rooms / o.stepRooms) : 1;
-  const rounds = Math.min(200, Math.ceil((o.seconds * steps) / cycleSeconds) + 10);
-  if (rounds === 200 && (o.seconds * steps) / cycleSeconds > 190) say(`warning: ${Math.round((o.seconds * steps) / cycleSeconds)} rounds needed, sessions hold 200; raise --advance-seconds`);
+  const stepCount = o.stepRooms ? Math.ceil(o.rooms / o.stepRooms) : 1;
+  const needed = Math.ceil((o.seconds * stepCount + o.warmupSeconds) / cycleSeconds) + 10;
+  const rounds = Math.min(200, needed);
+  if (needed > 200) say(`warning: ${needed} rounds needed, sessions hold 200; raise --advance-seconds`);
   let joinMs = 0;
-  const stepReports: StepReport[] = [];
+  const rawSteps: RawStep[] = [];
   let profile: LoadReport["profile"] = null;
-  let serverTotals: { cpuUs: number; wallMs: number; peakRss: number; eluActive: number; eluTotal: number; loopP99: number; isolated: boolean } | null = null;
-  const allResolveMs: number[] = [];
-  const allAdvance: number[] = [];
-  const allLatencies: number[] = [];
-  const totals = { sent: 0, ok: 0, refused: {} as Record<string, number>, idle: 0, late: 0 };
-  let measuredSeconds = 0;
 
   try {
     const addSessions = async (count: number) => {
@@ -689,7 +751,7 @@ export async function runLoad(o: LoadOptions, say: (line: string) => void = () =
         });
         const hostRoom = await client.joinById<ArenaState>(code, { role: "host", hostToken, name: "Load host" });
         const wire = newWireCount();
-        fresh.push({ code, host: new LoadHost(hostRoom, tally, pace.advanceMs, `session ${index + 1} host`), players: [], wire, wireAtStart: newWireCount(), roundsAtStart: 0 });
+        fresh.push({ code, host: new LoadHost(hostRoom, tally, pace.advanceMs, `session ${index + 1} host`), players: [], wire, wireAtStart: newWireCount(), roundsAtStart: 0, wireAtEnd: newWireCount(), roundsAtEnd: 0 });
       }
       // Players join a few at a time across all new sessions.
       const jobs = fresh.flatMap((s, si) => Array.from({ length: o.players }, (_, k) => ({ s, si: sessions.length + si, k })));
@@ -712,19 +774,23 @@ export async function runLoad(o: LoadOptions, say: (line: string) => void = () =
       };
       await Promise.all(Array.from({ length: JOIN_CONCURRENCY }, worker));
       if (failures === jobs.length && jobs.length > 0) throw new Error("no player could join");
-      for (const s of fresh) { await s.host.start(); for (const p of s.players) p.start(); }
+      // Independent classes are not in lockstep: the sessions' rounds start spread over one round's length.
+      for (const s of fresh) for (const p of s.players) p.start();
+      const cycleMs = cycleSeconds * 1000;
+      await Promise.all(fresh.map((s, i) => sleep((i * cycleMs) / fresh.length).then(() => s.host.start())));
       sessions.push(...fresh);
       joinMs += performance.now() - t0;
       say(`${sessions.length} sessions, ${sessions.reduce((t, s) => t + s.players.length, 0)} players connected (joins took ${((performance.now() - t0) / 1000).toFixed(1)} s)`);
     };
 
-    const stepCount = o.stepRooms ? Math.ceil(o.rooms / o.stepRooms) : 1;
     for (let step = 0; step < stepCount; step++) {
       const add = o.stepRooms ? Math.min(o.stepRooms, o.rooms - sessions.length) : o.rooms;
       await addSessions(add);
-      // Measure from here: reset the window, snapshot wire counts and rounds.
+      if (step === 0 && o.warmupSeconds > 0) await sleep(o.warmupSeconds * 1000);
+      // Measure from here: a fresh window, and the wire counts and rounds so far.
       for (const s of sessions) { s.wireAtStart = { ...s.wire }; s.roundsAtStart = s.host.rounds; }
-      tally.resetWindow();
+      const w = new Window();
+      tally.window = w;
       const s0 = await target.stats();
       const cpu0 = process.cpuUsage();
       genDelay.reset();
@@ -733,41 +799,16 @@ export async function runLoad(o: LoadOptions, say: (line: string) => void = () =
       const wallMs = performance.now() - t0;
       const s1 = await target.stats();
       const cpu1 = process.cpuUsage(cpu0);
-      const lat = [...tally.latencies].sort((a, b) => a - b);
-      const res = s1?.resolveMs.slice().sort((a, b) => a - b) ?? [];
-      const adv = [...tally.advanceToReport].sort((a, b) => a - b);
-      const serverCpuUs = s0 && s1 ? (s1.cpuUserUs + s1.cpuSystemUs) - (s0.cpuUserUs + s0.cpuSystemUs) : null;
-      const eluActive = s0 && s1 ? s1.eluActiveMs - s0.eluActiveMs : null;
-      const eluTotal = s0 && s1 ? (s1.eluActiveMs + s1.eluIdleMs) - (s0.eluActiveMs + s0.eluIdleMs) : null;
-      const players = sessions.reduce((t, s) => t + s.players.filter((p) => p.active).length, 0);
-      const report: StepReport = {
-        sessions: sessions.length, players, seconds: Math.round(wallMs / 100) / 10,
-        intentsSent: tally.sent, intentsPerSecond: Math.round((tally.sent / (wallMs / 1000)) * 10) / 10, results: lat.length,
-        latencyMs: { p50: round1(percentile(lat, 0.5)), p95: round1(percentile(lat, 0.95)), p99: round1(percentile(lat, 0.99)), max: round1(lat[lat.length - 1] ?? null) },
-        refused: { ...tally.refused },
-        serverCpuPercent: serverCpuUs === null ? null : Math.round((serverCpuUs / 1000 / wallMs) * 1000) / 10,
-        serverEluPercent: eluActive !== null && eluTotal ? Math.round((eluActive / eluTotal) * 1000) / 10 : null,
-        resolveMs: { p50: round1(percentile(res, 0.5)), p95: round1(percentile(res, 0.95)), max: round1(res[res.length - 1] ?? null), rounds: res.length },
-        advanceToReportMs: { p50: round1(percentile(adv, 0.5)), p95: round1(percentile(adv, 0.95)), max: round1(adv[adv.length - 1] ?? null) },
-        generatorCpuPercent: Math.round(((cpu1.user + cpu1.system) / 1000 / wallMs) * 1000) / 10,
-        generatorLoopDelayP99Ms: Math.round((genDelay.percentile(99) / 1e6) * 10) / 10,
+      for (const s of sessions) { s.wireAtEnd = { ...s.wire }; s.roundsAtEnd = s.host.rounds; }
+      // The next intents belong to no measured window (the next step's joins, or the drain).
+      tally.window = new Window();
+      const raw: RawStep = {
+        w, wallMs, s0, s1, generatorCpuUs: cpu1.user + cpu1.system, generatorLoopDelayP99Ms: genDelay.percentile(99) / 1e6,
+        sessions: sessions.length, players: sessions.reduce((t, s) => t + s.players.filter((p) => p.active).length, 0),
         loadAverage: loadavg().map((x) => Math.round(x * 100) / 100),
       };
-      stepReports.push(report);
-      if (o.stepRooms) say(formatStep(report));
-      // Whole-run figures: the last step is the full load (the only step without --step-rooms).
-      if (step === stepCount - 1) {
-        measuredSeconds = wallMs / 1000;
-        allLatencies.push(...lat);
-        allResolveMs.push(...res);
-        allAdvance.push(...adv);
-        totals.sent = tally.sent; totals.ok = tally.ok; totals.refused = { ...tally.refused }; totals.idle = tally.idle; totals.late = tally.late;
-        if (s0 && s1) {
-          serverTotals = {
-            cpuUs: serverCpuUs!, wallMs, peakRss: s1.peakRss, eluActive: eluActive!, eluTotal: eluTotal!, loopP99: s1.loopDelayP99Ms, isolated: s1.isolated,
-          };
-        }
-      }
+      rawSteps.push(raw);
+      if (o.stepRooms) say(`${formatStep(stepReport(raw))} (results still in flight not counted yet)`);
     }
 
     // Stop: no new intents, no more advances; answer what is in flight.
@@ -790,24 +831,35 @@ export async function runLoad(o: LoadOptions, say: (line: string) => void = () =
     if (file && existsSync(file)) profile = { file, ...summariseProfile(file) };
   }
 
-  // Bytes per player per round, per session, then averaged over sessions.
+  // Bytes per player per round over the last (full-load) step, per session, then averaged over sessions.
   const perSession = sessions.map((s) => {
-    const rounds = s.host.rounds - s.roundsAtStart;
+    const rounds = s.roundsAtEnd - s.roundsAtStart;
     const n = s.players.length;
     if (rounds <= 0 || n === 0) return null;
     return {
-      state: (s.wire.stateBytes - s.wireAtStart.stateBytes) / n / rounds,
-      all: (wireTotal(s.wire) - wireTotal(s.wireAtStart)) / n / rounds,
-      patches: (s.wire.patchFrames - s.wireAtStart.patchFrames) / n / rounds,
+      state: (s.wireAtEnd.stateBytes - s.wireAtStart.stateBytes) / n / rounds,
+      all: (wireTotal(s.wireAtEnd) - wireTotal(s.wireAtStart)) / n / rounds,
+      patches: (s.wireAtEnd.patchFrames - s.wireAtStart.patchFrames) / n / rounds,
     };
   }).filter((x): x is { state: number; all: number; patches: number } => x !== null);
-  const mean = (f: (x: (typeof perSession)[number]) => number) => (perSession.length ? Math.round(perSession.reduce((t, x) => t + f(x), 0) / perSession.length) : null);
-  const roundsMeasured = sessions.reduce((t, s) => t + s.host.rounds - s.roundsAtStart, 0);
+  const mean = (f: (x: (typeof perSession)[number]) => number) => (perSession.length ? perSession.reduce((t, x) => t + f(x), 0) / perSession.length : null);
+  const roundsMeasured = sessions.reduce((t, s) => t + s.roundsAtEnd - s.roundsAtStart, 0);
 
-  allLatencies.sort((a, b) => a - b);
-  const last = stepReports[stepReports.length - 1];
-  const kneeStep = o.stepRooms ? stepReports.find((s) => s.latencyMs.p99 !== null && s.latencyMs.p99 > o.kneeMs) : undefined;
-  const st = serverTotals as { cpuUs: number; wallMs: number; peakRss: number; eluActive: number; eluTotal: number; loopP99: number; isolated: boolean } | null;
+  const steps = rawSteps.map(stepReport);
+  const last = steps[steps.length - 1];
+  const lastRaw = rawSteps[rawSteps.length - 1];
+  // The knee: the first step from which p99 stays over the threshold (an isolated spike on a shared machine is not one).
+  const over = (x: StepReport) => x.latencyMs.p99 === null || x.latencyMs.p99 > o.kneeMs;
+  const kneeIndex = steps.findIndex((_, i) => steps.slice(i).every(over));
+  const kneeStep = o.stepRooms && kneeIndex >= 0 ? steps[kneeIndex] : undefined;
+  const spikes = o.stepRooms ? steps.filter((x, i) => over(x) && (kneeIndex < 0 || i < kneeIndex)).map((x) => x.players) : [];
+  const s0 = lastRaw?.s0;
+  const s1 = lastRaw?.s1;
+  const serverCpuUs = s0 && s1 ? (s1.cpuUserUs + s1.cpuSystemUs) - (s0.cpuUserUs + s0.cpuSystemUs) : null;
+  const seconds = lastRaw ? lastRaw.wallMs / 1000 : 0;
+  const idle = rawSteps.reduce((t, x) => t + x.w.idle, 0);
+  const late = rawSteps.reduce((t, x) => t + x.w.late, 0);
+  const round0 = (x: number | null) => (x === null ? null : Math.round(x));
   return {
     options: o,
     serverMode: target.kind,
@@ -816,23 +868,24 @@ export async function runLoad(o: LoadOptions, say: (line: string) => void = () =
     sessions: sessions.length,
     players: sessions.reduce((t, s) => t + s.players.length, 0),
     joinSeconds: Math.round(joinMs / 100) / 10,
-    seconds: Math.round(measuredSeconds * 10) / 10,
-    intentsSent: totals.sent,
-    intentsPerSecond: measuredSeconds > 0 ? Math.round((totals.sent / measuredSeconds) * 10) / 10 : 0,
-    results: allLatencies.length,
-    ok: totals.ok,
-    refused: totals.refused,
+    seconds: Math.round(seconds * 10) / 10,
+    intentsSent: last?.intentsSent ?? 0,
+    intentsPerSecond: last?.intentsPerSecond ?? 0,
+    results: last?.results ?? 0,
+    ok: lastRaw?.w.ok ?? 0,
+    refused: last?.refused ?? {},
     latencyMs: last?.latencyMs ?? { p50: null, p95: null, p99: null, max: null },
     roundResolution: {
-      serverMs: target.kind === "url" ? null : last?.resolveMs ? { p50: last.resolveMs.p50, p95: last.resolveMs.p95, max: last.resolveMs.max } : null,
+      serverMs: target.kind === "url" || !last ? null : { p50: last.resolveMs.p50, p95: last.resolveMs.p95, max: last.resolveMs.max },
       advanceToReportMs: last?.advanceToReportMs ?? { p50: null, p95: null, max: null },
       rounds: roundsMeasured,
     },
-    bytesPerClientPerRound: { state: mean((x) => x.state), all: mean((x) => x.all), patchesPerRound: perSession.length ? Math.round((perSession.reduce((t, x) => t + x.patches, 0) / perSession.length) * 10) / 10 : null },
-    server: st ? {
-      cpuPercent: Math.round((st.cpuUs / 1000 / st.wallMs) * 1000) / 10, cpuSeconds: Math.round(st.cpuUs / 1e5) / 10,
-      peakRssMB: Math.round(st.peakRss / 1048576), eluPercent: st.eluTotal > 0 ? Math.round((st.eluActive / st.eluTotal) * 1000) / 10 : null,
-      loopDelayP99Ms: Math.round(st.loopP99 * 10) / 10, isolated: st.isolated,
+    bytesPerClientPerRound: { state: round0(mean((x) => x.state)), all: round0(mean((x) => x.all)), patchesPerRound: round1(mean((x) => x.patches)) },
+    server: s0 && s1 && serverCpuUs !== null ? {
+      cpuPercent: Math.round((serverCpuUs / 1000 / lastRaw.wallMs) * 1000) / 10, cpuSeconds: Math.round(serverCpuUs / 1e5) / 10,
+      peakRssMB: Math.round(s1.peakRss / 1048576), eluPercent: last?.serverEluPercent ?? null,
+      loopDelayP99Ms: Math.round(s1.loopDelayP99Ms * 10) / 10,
+      mainOnCpuPercent: last?.serverMainOnCpuPercent ?? null, mainWaitingPercent: last?.serverMainWaitingPercent ?? null, isolated: s1.isolated,
     } : null,
     generator: { cpuPercent: last?.generatorCpuPercent ?? 0, loopDelayP99Ms: last?.generatorLoopDelayP99Ms ?? 0, peakRssMB: Math.round(genPeakRss / 1048576) },
     errors: tally.errors,
@@ -840,13 +893,52 @@ export async function runLoad(o: LoadOptions, say: (line: string) => void = () =
     disconnects: tally.disconnects,
     disconnectCodes: tally.disconnectCodes,
     lost: tally.pending.size,
-    idleThinks: totals.idle,
-    lateThinks: totals.late,
+    idleThinks: idle,
+    lateThinks: late,
     hostRefused: tally.hostRefused,
     loadAverage: { start: loadStart, end: loadavg().map((x) => Math.round(x * 100) / 100) },
-    steps: o.stepRooms ? stepReports : null,
-    knee: o.stepRooms ? { players: kneeStep?.players ?? null, p99Ms: kneeStep?.latencyMs.p99 ?? null, thresholdMs: o.kneeMs } : null,
+    steps: o.stepRooms ? steps : null,
+    knee: o.stepRooms ? { players: kneeStep?.players ?? null, p99Ms: kneeStep?.latencyMs.p99 ?? null, thresholdMs: o.kneeMs, spikesAt: spikes } : null,
     profile,
+    serverStderr: target.stderr().sort((a, b) => b.count - a.count).slice(0, 10),
+  };
+}
+
+/** One measured step as recorded when it ended (its intents' results may still arrive afterwards). */
+interface RawStep {
+  w: Window;
+  wallMs: number;
+  s0: ServerStats | null;
+  s1: ServerStats | null;
+  generatorCpuUs: number;
+  generatorLoopDelayP99Ms: number;
+  sessions: number;
+  players: number;
+  loadAverage: number[];
+}
+
+function stepReport(r: RawStep): StepReport {
+  const lat = [...r.w.latencies].sort((a, b) => a - b);
+  const res = r.s1?.resolveMs.slice().sort((a, b) => a - b) ?? [];
+  const adv = [...r.w.advanceToReport].sort((a, b) => a - b);
+  const { s0, s1, wallMs } = r;
+  const serverCpuUs = s0 && s1 ? (s1.cpuUserUs + s1.cpuSystemUs) - (s0.cpuUserUs + s0.cpuSystemUs) : null;
+  const eluActive = s0 && s1 ? s1.eluActiveMs - s0.eluActiveMs : null;
+  const eluTotal = s0 && s1 ? (s1.eluActiveMs + s1.eluIdleMs) - (s0.eluActiveMs + s0.eluIdleMs) : null;
+  return {
+    sessions: r.sessions, players: r.players, seconds: Math.round(wallMs / 100) / 10,
+    intentsSent: r.w.sent, intentsPerSecond: Math.round((r.w.sent / (wallMs / 1000)) * 10) / 10, results: lat.length,
+    latencyMs: { p50: round1(percentile(lat, 0.5)), p95: round1(percentile(lat, 0.95)), p99: round1(percentile(lat, 0.99)), max: round1(lat[lat.length - 1] ?? null) },
+    refused: { ...r.w.refused },
+    serverCpuPercent: serverCpuUs === null ? null : Math.round((serverCpuUs / 1000 / wallMs) * 1000) / 10,
+    serverEluPercent: eluActive !== null && eluTotal ? Math.round((eluActive / eluTotal) * 1000) / 10 : null,
+    serverMainOnCpuPercent: s0?.schedRunNs != null && s1?.schedRunNs != null ? Math.round(((s1.schedRunNs - s0.schedRunNs) / 1e6 / wallMs) * 1000) / 10 : null,
+    serverMainWaitingPercent: s0?.schedWaitNs != null && s1?.schedWaitNs != null ? Math.round(((s1.schedWaitNs - s0.schedWaitNs) / 1e6 / wallMs) * 1000) / 10 : null,
+    resolveMs: { p50: round1(percentile(res, 0.5)), p95: round1(percentile(res, 0.95)), max: round1(res[res.length - 1] ?? null), rounds: res.length },
+    advanceToReportMs: { p50: round1(percentile(adv, 0.5)), p95: round1(percentile(adv, 0.95)), max: round1(adv[adv.length - 1] ?? null) },
+    generatorCpuPercent: Math.round((r.generatorCpuUs / 1000 / wallMs) * 1000) / 10,
+    generatorLoopDelayP99Ms: Math.round(r.generatorLoopDelayP99Ms * 10) / 10,
+    loadAverage: r.loadAverage,
   };
 }
 
@@ -863,7 +955,8 @@ function codes(r: Record<string, number>): string {
 
 function formatStep(s: StepReport): string {
   return `step: ${s.sessions} sessions, ${s.players} players, ${s.intentsPerSecond} intents/s, p50 ${ms(s.latencyMs.p50)}, p95 ${ms(s.latencyMs.p95)}, `
-    + `p99 ${ms(s.latencyMs.p99)}, server CPU ${s.serverCpuPercent ?? "–"}% (loop busy ${s.serverEluPercent ?? "–"}%), resolve p50 ${ms(s.resolveMs.p50)}, `
+    + `p99 ${ms(s.latencyMs.p99)}, server CPU ${s.serverCpuPercent ?? "–"}% (loop busy ${s.serverEluPercent ?? "–"}%, main thread waiting for a CPU ${s.serverMainWaitingPercent ?? "–"}%), `
+    + `resolve p50 ${ms(s.resolveMs.p50)}, `
     + `generator CPU ${s.generatorCpuPercent}% (loop delay p99 ${s.generatorLoopDelayP99Ms} ms), load ${s.loadAverage.join(" ")}`;
 }
 
@@ -880,7 +973,8 @@ export function formatReport(r: LoadReport): string {
     `bytes received per player per round: state ${r.bytesPerClientPerRound.state ?? "–"} B (${r.bytesPerClientPerRound.patchesPerRound ?? "–"} patches), all ${r.bytesPerClientPerRound.all ?? "–"} B`,
     r.server
       ? `server${r.server.isolated ? "" : " (shares its process with the bots)"}: CPU ${r.server.cpuPercent}% of a core (${r.server.cpuSeconds} s), event loop busy ${r.server.eluPercent}%, `
-        + `loop delay p99 ${r.server.loopDelayP99Ms} ms, peak RSS ${r.server.peakRssMB} MB`
+        + `loop delay p99 ${r.server.loopDelayP99Ms} ms, peak RSS ${r.server.peakRssMB} MB; main thread on a CPU ${r.server.mainOnCpuPercent ?? "–"}%, `
+        + `waiting for one ${r.server.mainWaitingPercent ?? "–"}%`
       : "server: not measured (--url)",
     `generator: CPU ${r.generator.cpuPercent}% of a core, loop delay p99 ${r.generator.loopDelayP99Ms} ms, peak RSS ${r.generator.peakRssMB} MB`,
     `errors ${r.errors}, disconnects ${r.disconnects}${r.disconnects ? ` (${codes(r.disconnectCodes)})` : ""}, lost intents ${r.lost}; `
@@ -888,11 +982,13 @@ export function formatReport(r: LoadReport): string {
     `load average: ${r.loadAverage.start.join(" ")} at start, ${r.loadAverage.end.join(" ")} at end (2 cores, shared)`,
   ];
   for (const e of r.errorSamples) lines.push(`  error: ${e}`);
+  for (const e of r.serverStderr.slice(0, 3)) lines.push(`  server stderr ×${e.count}: ${e.line}`);
   if (r.steps) {
     lines.push("steps:");
     for (const s of r.steps) lines.push(`  ${formatStep(s)}`);
-    lines.push(r.knee?.players ? `knee: p99 passed ${r.knee.thresholdMs} ms at ${r.knee.players} players (p99 ${r.knee.p99Ms} ms)`
-      : `knee: p99 stayed under ${r.knee?.thresholdMs} ms up to ${r.players} players`);
+    lines.push(r.knee?.players ? `knee: p99 passed ${r.knee.thresholdMs} ms for good at ${r.knee.players} players (p99 ${r.knee.p99Ms} ms)`
+      : `knee: p99 did not stay over ${r.knee?.thresholdMs} ms up to ${r.players} players`);
+    if (r.knee?.spikesAt.length) lines.push(`  (isolated steps over ${r.knee.thresholdMs} ms before that: ${r.knee.spikesAt.join(", ")} players)`);
   }
   if (r.profile) lines.push(`server CPU profile: ${r.profile.file}`, formatProfile(r.profile));
   return lines.join("\n");
@@ -908,7 +1004,7 @@ async function main(): Promise<number> {
   const o = parsed.options;
   // Bounded: joins, S seconds per step, the drain and the shutdown; past that something is stuck.
   const steps = o.stepRooms ? Math.ceil(o.rooms / o.stepRooms) : 1;
-  const limitMs = (steps * o.seconds + 120 + (o.rooms * o.players) / 5) * 1000;
+  const limitMs = (steps * o.seconds + o.warmupSeconds + 120 + (o.rooms * o.players) / 5) * 1000;
   const watchdog = setTimeout(() => { console.error(`loadtest: still running after ${Math.round(limitMs / 1000)} s; giving up`); process.exit(1); }, limitMs);
   watchdog.unref();
   let report: LoadReport;

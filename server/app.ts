@@ -10,6 +10,7 @@ import { join, resolve } from "node:path";
 import express, { type Request, type Response } from "express";
 import { LocalPresence, matchMaker, Server, type Presence } from "@colyseus/core";
 import { WebSocketTransport } from "@colyseus/ws-transport";
+import { Encoder } from "@colyseus/schema";
 import { resolveConfig, SessionOptionsSchema } from "../shared/index.js";
 import { Cluster, ClusterError } from "./cluster.js";
 import { context, DEFAULTS, setContext, type ServerContext } from "./context.js";
@@ -41,6 +42,10 @@ export interface Arena {
   /** Save every session and stop (what SIGTERM does). */
   shutdown(): Promise<void>;
 }
+
+// A full state (join) or a round's patch can exceed the schema encoder's 8 KB default buffer; a
+// larger buffer avoids encoding those twice and the warning each time.
+Encoder.BUFFER_SIZE = 64 * 1024;
 
 /** Default WebSocket frame cap: intents are small; 16 KB leaves room for a full weights vector. */
 export const MAX_PAYLOAD_BYTES = 16 * 1024;
@@ -130,8 +135,12 @@ export function createArena(options: ArenaOptions = {}): Arena {
   // stored by another process is found through the cluster registry.
   app.get("/api/sessions/:code", async (req, res) => {
     const code = normaliseCode(String(req.params.code));
-    if (!/^[A-Z0-9]{4,12}$/.test(code) || (await cluster.locate(code)) === null) { res.status(404).json({ error: "no session with that code" }); return; }
-    const live = await isLiveRoom(code);
+    const where = /^[A-Z0-9]{4,12}$/.test(code) ? await cluster.locate(code) : null;
+    const live = where !== null && (await isLiveRoom(code));
+    if (where === null || (!live && where !== "here" && !(await cluster.storedAt(where.address, code)))) {
+      res.status(404).json({ error: "no session with that code" });
+      return;
+    }
     res.json({ code, live });
   });
 

@@ -52,9 +52,11 @@ export class Cluster {
       throw new ClusterError(`another live server process already uses the public address ${this.self}`);
     }
     await subscribeIPC(this.presence, storeChannel(this.self), (method: string, args: unknown[]) => {
-      if (method !== "load") throw new Error(`unknown request ${String(method).slice(0, 20)}`);
       const code = String(args?.[0] ?? "");
-      if (!CODE_RE.test(code) || !this.store.exists(code)) return null;
+      const stored = CODE_RE.test(code) && this.store.exists(code);
+      if (method === "exists") return stored;
+      if (method !== "load") throw new Error(`unknown request ${String(method).slice(0, 20)}`);
+      if (!stored) return null;
       const loaded = this.store.load(code);
       // Exports need the meta and the log; the snapshot stays home.
       return { meta: loaded.meta, snapshot: null, entries: loaded.entries } satisfies LoadedSession;
@@ -152,6 +154,19 @@ export class Cluster {
     if (home !== null && home !== this.self) return { address: home };
     if (this.store.exists(code)) return "here";
     return null;
+  }
+
+  /**
+   * Does the process at `address` still store this session (its folder may have been deleted)?
+   * When that process cannot be asked, the registry's word is taken: true.
+   */
+  async storedAt(address: string, code: string): Promise<boolean> {
+    if (!(await this.processLive(address))) return true;
+    try {
+      return (await requestFromIPC(this.presence, storeChannel(address), "exists", [code], FETCH_TIMEOUT_MS)) === true;
+    } catch {
+      return true;
+    }
   }
 
   /** A session stored by another process (meta and log, no snapshot); null if it has none. */

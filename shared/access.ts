@@ -33,7 +33,7 @@ export function netuidsOf(state: GameState): Netuid[] {
 /** Total root stake in the game (T_root), TAO. */
 export function totalRootStake(state: GameState): Dec {
   let t = dec(0);
-  for (const id of state.playerOrder) t = t.plus(state.players[id].rootStake);
+  for (const id of state.playerOrder) t = t.plus(dec(state.players[id].rootStake));
   return t;
 }
 
@@ -43,7 +43,7 @@ export function stakeByValidator(state: GameState, netuid: Netuid): Map<PlayerId
   for (const id of state.playerOrder) {
     const book = state.players[id].stakes[netuid];
     if (!book) continue;
-    for (const v in book) out.set(v, (out.get(v) ?? dec(0)).plus(book[v]));
+    for (const v in book) out.set(v, (out.get(v) ?? dec(0)).plus(dec(book[v])));
   }
   return out;
 }
@@ -57,7 +57,7 @@ export function stakeIndex(state: GameState): Map<Netuid, Map<PlayerId, Dec>> {
       let m = out.get(netuid);
       if (!m) out.set(netuid, (m = new Map()));
       const book = stakes[netuid];
-      for (const v in book) m.set(v, (m.get(v) ?? dec(0)).plus(book[v]));
+      for (const v in book) m.set(v, (m.get(v) ?? dec(0)).plus(dec(book[v])));
     }
   }
   return out;

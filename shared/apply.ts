@@ -70,9 +70,9 @@ export function applyAction(state: GameState, playerId: PlayerId, input: unknown
   if (state.phase !== "acting") return fail("phase/forbidden", "trading and weights open when the round starts");
   switch (action.type) {
     case "stake":
-      return done(stake(state, player, action));
+      return done(stake(state, player, action, false));
     case "unstake":
-      return done(unstake(state, player, action));
+      return done(unstake(state, player, action, false));
     case "stakeRoot":
       return done(stakeRoot(state, player, action));
     case "unstakeRoot":
@@ -183,19 +183,20 @@ function setTake(state: GameState, player: Player, take: string): ApplyResult {
 function setWeights(state: GameState, player: Player, subnet: number, raw: Record<string, number>): ApplyResult {
   if (player.role !== "validator" || !state.validators.includes(player.id)) return fail("role/forbidden", "only validators set weights");
   const netuid = String(subnet);
-  let targets: string[];
+  let isTarget: (k: string) => boolean;
   // Root weights may include netuid 0 itself: that share is not emitted (recycled, §2c).
-  if (netuid === ROOT_NETUID) targets = [ROOT_NETUID, ...Object.keys(state.subnets)];
+  if (netuid === ROOT_NETUID) isTarget = (k) => k === ROOT_NETUID || Object.hasOwn(state.subnets, k);
   else {
     const s = state.subnets[netuid];
     if (!s) return fail("subnet/unknown", `there is no subnet ${subnet}`);
-    targets = s.minerSkill.map((_, uid) => String(uid));
+    const targets = s.minerSkill.map((_, uid) => String(uid));
+    isTarget = (k) => targets.includes(k);
   }
   const entries = Object.entries(raw);
   if (entries.length === 0) return fail("weights/invalid", "give at least one weight");
   let total = 0;
   for (const [k, w] of entries) {
-    if (!targets.includes(k)) return fail("weights/invalid", netuid === ROOT_NETUID ? `no subnet ${k.slice(0, 8)}` : `no miner uid ${k.slice(0, 8)} on subnet ${netuid}`);
+    if (!isTarget(k)) return fail("weights/invalid", netuid === ROOT_NETUID ? `no subnet ${k.slice(0, 8)}` : `no miner uid ${k.slice(0, 8)} on subnet ${netuid}`);
     if (!Number.isFinite(w) || w < 0) return fail("weights/invalid", "weights must be non-negative numbers");
     total += w;
   }

@@ -12,7 +12,7 @@
  */
 import type { Action, ActionOf } from "./actions.js";
 import { amt, dec, type Dec, floorRao, ZERO } from "./decimal.js";
-import { quoteStake, quoteUnstake, type SwapParams } from "./pool.js";
+import { fillSwap, type SwapParams } from "./pool.js";
 import { Rng } from "./rng.js";
 import type { Netuid } from "./state.js";
 import type { PlayerView, PublicSubnet } from "./view.js";
@@ -76,9 +76,17 @@ class Ctx {
     return dec(this.me.alpha[netuid] ?? "0");
   }
 
-  /** Subnets the player holds alpha in. */
+  /** Subnets the player holds alpha in, in the view's (netuid) order. */
   holdings(): PublicSubnet[] {
-    return this.view.subnets.filter((s) => this.held(s.netuid).gt(0));
+    const out: PublicSubnet[] = [];
+    const byNetuid = subnetIndex(this.view.subnets);
+    const at: number[] = [];
+    for (const netuid of Object.keys(this.me.alpha)) {
+      const i = byNetuid.get(netuid);
+      if (i !== undefined && this.held(netuid).gt(0)) at.push(i);
+    }
+    for (const i of at.sort((a, b) => a - b)) out.push(this.view.subnets[i]);
+    return out;
   }
 
   /** A stake of `fraction` of free TAO into `s`, or null if it would be below the minimum or refused by the pool. */
@@ -89,7 +97,7 @@ class Ctx {
   stakeTao(s: PublicSubnet, tao: Dec, validator?: string): Action | null {
     const amount = floorRao(tao.gt(this.tao) ? this.tao : tao);
     if (amount.lt(this.minStake) || amount.lte(0)) return null;
-    if (!quoteStake(s, amount, this.params).ok) return null;
+    if (!fillSwap(true, s, amount, this.params).ok) return null; // the quote's checks, without its display figures
     const a: ActionOf<"stake"> = { type: "stake", subnet: Number(s.netuid), tao: amt(amount) };
     return validator === undefined ? a : { ...a, validator };
   }
@@ -102,7 +110,7 @@ class Ctx {
     const held = this.held(s.netuid);
     let amount = floorRao(held.mul(clampFraction(fraction)));
     for (let i = 0; i < 8 && amount.gt(0); i++) {
-      if (quoteUnstake(s, amount, this.params).ok) return { type: "unstake", subnet: Number(s.netuid), alpha: amt(amount) };
+      if (fillSwap(false, s, amount, this.params).ok) return { type: "unstake", subnet: Number(s.netuid), alpha: amt(amount) };
       amount = floorRao(amount.div(2));
     }
     return null;
@@ -116,8 +124,37 @@ class Ctx {
   }
 
   subnet(netuid: Netuid): PublicSubnet | undefined {
-    return this.view.subnets.find((s) => s.netuid === netuid);
+    const i = subnetIndex(this.view.subnets).get(netuid);
+    return i === undefined ? undefined : this.view.subnets[i];
   }
+}
+
+/**
+ * Facts about a view's subnet list that every bot reading a shared view (`sharedView`: one frozen
+ * list for all) would otherwise recompute: computed once per list. Only deeply frozen lists are
+ * cached, since only they cannot change; anything else is computed afresh on every call.
+ */
+const listCache = new WeakMap<readonly PublicSubnet[], Map<string, unknown>>();
+
+function memo<T>(subnets: readonly PublicSubnet[], key: string, compute: () => T): T {
+  let m = listCache.get(subnets);
+  if (m?.has(key)) return m.get(key) as T;
+  const value = compute();
+  if (!m) {
+    if (!Object.isFrozen(subnets) || !subnets.every((s) => Object.isFrozen(s) && Object.isFrozen(s.priceHistory))) return value;
+    listCache.set(subnets, (m = new Map()));
+  }
+  m.set(key, value);
+  return value;
+}
+
+/** netuid -> position in a view's subnet list. */
+function subnetIndex(subnets: readonly PublicSubnet[]): ReadonlyMap<Netuid, number> {
+  return memo(subnets, "index", () => {
+    const m = new Map<Netuid, number>();
+    for (let i = 0; i < subnets.length; i++) if (!m.has(subnets[i].netuid)) m.set(subnets[i].netuid, i);
+    return m;
+  });
 }
 
 function clampFraction(f: number): string {
@@ -142,17 +179,33 @@ function priceSeries(s: PublicSubnet): number[] {
   return xs;
 }
 
+/**
+ * trend and lastMove of a frozen subnet (sharedView: one object read by every bot), computed once.
+ * Anything that could change is not cached.
+ */
+const movesCache = new WeakMap<PublicSubnet, { trend: number; lastMove: number }>();
+
+function moves(s: PublicSubnet): { trend: number; lastMove: number } {
+  const hit = movesCache.get(s);
+  if (hit) return hit;
+  const xs = priceSeries(s);
+  const n = xs.length;
+  const out = {
+    trend: n >= 2 && xs[0] > 0 ? xs[n - 1] / xs[0] - 1 : 0,
+    lastMove: n >= 2 && xs[n - 2] > 0 ? xs[n - 1] / xs[n - 2] - 1 : 0,
+  };
+  if (Object.isFrozen(s) && Object.isFrozen(s.priceHistory)) movesCache.set(s, out);
+  return out;
+}
+
 /** Relative price change over the whole stored history. */
 function trend(s: PublicSubnet): number {
-  const xs = priceSeries(s);
-  return xs.length >= 2 && xs[0] > 0 ? xs[xs.length - 1] / xs[0] - 1 : 0;
+  return moves(s).trend;
 }
 
 /** Relative price change over the latest round (or since the latest round closed). */
 function lastMove(s: PublicSubnet): number {
-  const xs = priceSeries(s);
-  const n = xs.length;
-  return n >= 2 && xs[n - 2] > 0 ? xs[n - 1] / xs[n - 2] - 1 : 0;
+  return moves(s).lastMove;
 }
 
 function argBest<T>(xs: readonly T[], score: (x: T) => number): T | undefined {
@@ -242,24 +295,44 @@ const rootSaver: Strategy = (c, rng) => compact([c.stakeRoot(rng.range(0.85, 0.9
  * sells half of its worst holding when that one is below the average, or below half the best.
  */
 const valueInvestor: Strategy = (c, rng) => {
-  const subnets = c.view.subnets.filter((s) => num(s.price) > 0);
+  const { subnets, score, mean, best } = valueBoard(c.view.subnets);
   if (subnets.length === 0) return [];
-  const shares = subnets.map((s) => num(s.emissionShare));
-  const anyShare = shares.some((x) => x > 0);
-  const score = new Map<Netuid, number>();
-  subnets.forEach((s, i) => {
-    const share = anyShare ? shares[i] : 1 / subnets.length;
-    score.set(s.netuid, (positive(s.product) * share) / num(s.price));
-  });
   const value = (s: PublicSubnet) => score.get(s.netuid) ?? 0;
-  const mean = subnets.reduce((t, s) => t + value(s), 0) / subnets.length;
-  const best = argBest(subnets, value);
   const worst = argBest(c.holdings().filter((s) => s !== best && score.has(s.netuid)), (s) => -value(s));
   const out: (Action | null)[] = [];
   if (worst && best && (value(worst) < mean || value(worst) < 0.5 * value(best))) out.push(c.unstake(worst, 0.5));
   if (best && value(best) > 0) out.push(c.stake(best, rng.range(0.15, 0.25)));
   return compact(out);
 };
+
+/** valueInvestor's reading of the public market: the priced subnets, their value per price, its mean, the best. */
+function valueBoard(all: readonly PublicSubnet[]): { subnets: PublicSubnet[]; score: Map<Netuid, number>; mean: number; best: PublicSubnet | undefined } {
+  return memo(all, "value", () => {
+    const subnets = all.filter((s) => num(s.price) > 0);
+    const shares = subnets.map((s) => num(s.emissionShare));
+    const anyShare = shares.some((x) => x > 0);
+    const score = new Map<Netuid, number>();
+    subnets.forEach((s, i) => {
+      const share = anyShare ? shares[i] : 1 / subnets.length;
+      score.set(s.netuid, (positive(s.product) * share) / num(s.price));
+    });
+    const value = (s: PublicSubnet) => score.get(s.netuid) ?? 0;
+    const mean = subnets.reduce((t, s) => t + value(s), 0) / subnets.length;
+    return { subnets, score, mean, best: argBest(subnets, value) };
+  });
+}
+
+/**
+ * The subnets with a finite trend, best first (ties in list order): the first one not excluded is
+ * what argBest(list without the excluded, trend) picks.
+ */
+function byTrend(subnets: readonly PublicSubnet[]): PublicSubnet[] {
+  return memo(subnets, "trend", () => subnets
+    .map((s) => [s, trend(s)] as const)
+    .filter(([, t]) => Number.isFinite(t))
+    .sort((a, b) => b[1] - a[1])
+    .map(([s]) => s));
+}
 
 /** Buys the subnet with the best price trend over its history; sells half of holdings that fell. */
 const momentum: Strategy = (c, rng) => {
@@ -271,7 +344,7 @@ const momentum: Strategy = (c, rng) => {
       sold.add(s.netuid);
     }
   }
-  const best = argBest(c.view.subnets.filter((s) => !sold.has(s.netuid)), trend);
+  const best = byTrend(c.view.subnets).find((s) => !sold.has(s.netuid));
   if (best && trend(best) > 0.01) out.push(c.stake(best, rng.range(0.08, 0.15)));
   return compact(out);
 };
@@ -318,7 +391,7 @@ const whale: Strategy = (c, rng) => {
   if (held.length === 0) {
     const untouched = c.tao.eq(c.me.granted) && dec(c.me.rootStake).isZero();
     if (!untouched || c.view.round > 2) return [];
-    const deep = [...c.view.subnets].sort((a, b) => dec(b.taoReserve).cmp(a.taoReserve) || Number(a.netuid) - Number(b.netuid)).slice(0, 3);
+    const deep = [...c.view.subnets].sort((a, b) => dec(b.taoReserve).cmp(dec(a.taoReserve)) || Number(a.netuid) - Number(b.netuid)).slice(0, 3);
     if (deep.length === 0) return [];
     return compact([c.stake(rng.pick(deep), 0.5)]);
   }
@@ -334,10 +407,28 @@ const whale: Strategy = (c, rng) => {
   return compact(out);
 };
 
-/** Stakes its TAO on root through itself; weights every subnet's miners and the subnets (root) from its signals. */
+/**
+ * At most this many subnets get fresh miner weights from a validator bot in one round. Revealed
+ * weights persist (as on chain, where a validator need not set them every tempo), so with more
+ * subnets than this a bot refreshes a rotating slice each round: every subnet in the round it
+ * starts playing, then each subnet every ⌈n/16⌉ rounds. With up to 16 subnets it sets all of
+ * them every round.
+ */
+export const WEIGHT_REFRESH_SUBNETS = 16;
+
+/** The subnets whose miner weights a validator bot sends this round (see WEIGHT_REFRESH_SUBNETS); memoryless. */
+export function weightTargets(view: PlayerView): PublicSubnet[] {
+  const subnets = view.subnets;
+  if (!view.me || subnets.length <= WEIGHT_REFRESH_SUBNETS || view.round <= view.me.joinedRound) return subnets;
+  const period = Math.ceil(subnets.length / WEIGHT_REFRESH_SUBNETS);
+  const slot = (hash32(view.me.id) + view.round) % period;
+  return subnets.filter((s) => Number(s.netuid) % period === slot);
+}
+
+/** Stakes its TAO on root through itself; weights the subnets' miners (weightTargets) and the subnets (root) from its signals. */
 const honestValidator: Strategy = (c) => {
   const out: (Action | null)[] = [selfStake(c)];
-  for (const s of c.view.subnets) {
+  for (const s of weightTargets(c.view)) {
     const w = signalMinerWeights(c.view, s);
     if (w) out.push(setWeights(s.netuid, w));
   }
@@ -350,7 +441,7 @@ const honestValidator: Strategy = (c) => {
 const lazyValidator: Strategy = (c) => {
   const out: (Action | null)[] = [selfStake(c)];
   const cw = c.view.consensusWeights;
-  for (const s of c.view.subnets) {
+  for (const s of weightTargets(c.view)) {
     const w: Record<string, number> = {};
     for (const [uid, x] of Object.entries(cw[s.netuid] ?? {})) if (Number(uid) < s.minerCount && /^\d+$/.test(uid)) w[uid] = x;
     out.push(setWeights(s.netuid, validWeights(w) ?? equalMinerWeights(s)));
@@ -380,7 +471,7 @@ export function cartelTargets(playerId: string, subnets: readonly PublicSubnet[]
  */
 const cartelValidator: Strategy = (c) => {
   const out: (Action | null)[] = [selfStake(c)];
-  for (const s of c.view.subnets) {
+  for (const s of weightTargets(c.view)) {
     const w = signalMinerWeights(c.view, s) ?? equalMinerWeights(s);
     out.push(setWeights(s.netuid, w));
   }

@@ -23,18 +23,53 @@ export const RAO = new Decimal("1e-9");
 export const ZERO = new Decimal(0);
 export const ONE = new Decimal(1);
 
+/**
+ * Parsed amount strings. The state keeps amounts as strings, and a resolution or a batch of trades
+ * reads the same ones many times (reserves, positions); Decimals are immutable, so one parsed
+ * value can be shared. Bounded: cleared when full. Only a cost, never a different result.
+ */
+const parsed = new Map<string, Dec>();
+const PARSED_LIMIT = 1 << 15;
+
+/** The same for numbers (rates, weights), zero aside (0 and −0 are distinct Decimals). */
+const fromNumber = new Map<number, Dec>();
+
 export function dec(x: DecLike): Dec {
-  return x instanceof Decimal ? (x as Dec) : new Decimal(x);
+  if (x instanceof Decimal) return x as Dec;
+  if (typeof x !== "string") {
+    if (x === 0) return new Decimal(x);
+    let n = fromNumber.get(x);
+    if (n === undefined) {
+      if (fromNumber.size >= 1024) fromNumber.clear();
+      fromNumber.set(x, (n = new Decimal(x)));
+    }
+    return n;
+  }
+  let d = parsed.get(x);
+  if (d === undefined) {
+    d = new Decimal(x);
+    remember(x, d);
+  }
+  return d;
+}
+
+/** Record that `s` parses to `d` (they must have the same value): for strings written to the state that will soon be read back. */
+function remember(s: string, d: Dec): string {
+  if (parsed.size >= PARSED_LIMIT) parsed.clear();
+  parsed.set(s, d);
+  return s;
 }
 
 /** Quantise to whole rao, rounding toward zero (the chain's integer division). */
 export function floorRao(x: DecLike): Dec {
-  return dec(x).toDecimalPlaces(RAO_DECIMALS, Decimal.ROUND_DOWN);
+  const d = dec(x);
+  return d.decimalPlaces() <= RAO_DECIMALS ? d : d.toDecimalPlaces(RAO_DECIMALS, Decimal.ROUND_DOWN); // already on the grid: itself
 }
 
 /** Quantise to whole rao, rounding away from zero (what a trader must pay). */
 export function ceilRao(x: DecLike): Dec {
-  return dec(x).toDecimalPlaces(RAO_DECIMALS, Decimal.ROUND_UP);
+  const d = dec(x);
+  return d.decimalPlaces() <= RAO_DECIMALS ? d : d.toDecimalPlaces(RAO_DECIMALS, Decimal.ROUND_UP);
 }
 
 /** Canonical state string of a quantised amount: "1.5", "0.000000001", "0". */
@@ -62,7 +97,13 @@ export function max(a: Dec, b: Dec): Dec {
  * skips the quantisation step of `amt`, which dominates the cost of book-keeping.
  */
 export function raoString(x: Dec): string {
-  return x.isZero() ? "0" : x.toString();
+  return x.isZero() ? "0" : remember(x.toString(), x); // balances and positions are read back by the next step
+}
+
+/** `amt(x)` for a pool reserve or another amount the next steps will read back: the string's value is remembered. */
+export function amtKept(x: DecLike): string {
+  const q = floorRao(x);
+  return q.isZero() ? "0" : remember(q.toString(), q);
 }
 
 /** Whether x already sits exactly on the rao grid. */

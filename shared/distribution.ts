@@ -6,13 +6,13 @@
  * Works on a mutable ledger that resolveRound owns for the length of one resolution (the state
  * passed in is never touched); each player update still goes through ledger.ts.
  */
-import { amt, dec, type Dec, floorRao, ZERO } from "./decimal.js";
+import { amt, amtKept, dec, type Dec, floorRao, ZERO } from "./decimal.js";
 import { withPositions } from "./ledger.js";
 import { npcMinerWeights } from "./npc.js";
-import { swapAlphaForTao, type SwapParams } from "./pool.js";
+import { fillSwap, type SwapParams } from "./pool.js";
 import type { Rng } from "./rng.js";
 import { signalSigma } from "./signals.js";
-import { proRata, proRataNum } from "./split.js";
+import { proRata, proRataNum, proRataNumList } from "./split.js";
 import { MINERS_ID, type Netuid, type Player, type PlayerId, ROOT_NETUID, type Subnet, type WeightBook } from "./state.js";
 import { runYuma } from "./yuma.js";
 
@@ -24,42 +24,41 @@ export interface Ledger {
    * and its share as its own nominator, or root TAO from many subnets, become one position update.
    * Payout code reads only takes and claim modes from players, never positions, so deferring is safe.
    */
-  pending?: Map<PlayerId, Map<string, Dec>>;
+  pending?: Map<PlayerId, Map<string, Credit>>;
 }
+
+/** One pending credit: [netuid, validator, amount], keyed by netuid + KEY_SEP + validator. */
+type Credit = [Netuid, PlayerId, Dec];
 
 const KEY_SEP = "\u0000";
 
-/** Write every pending credit to the players' positions (one copy of each player's records). */
-export function settle(ledger: Ledger): void {
-  if (!ledger.pending) return;
-  for (const [id, credits] of ledger.pending) {
-    const changes: [Netuid, PlayerId, Dec][] = [];
-    for (const [key, amount] of credits) {
-      const i = key.indexOf(KEY_SEP);
-      changes.push([key.slice(0, i), key.slice(i + 1), amount]);
-    }
-    ledger.players[id] = withPositions(ledger.players[id], changes);
-  }
-  ledger.pending.clear();
+/** What the payouts added to one player: alpha per subnet and TAO on root (credits are positive). */
+export interface Gains {
+  alpha: Map<Netuid, Dec>;
+  root: Dec;
 }
 
 /**
- * What the pending credits add up to per player, before `settle` writes them: alpha per subnet and
- * TAO on root. Credits are positive, so this is exactly each player's positions after minus before.
+ * Write every pending credit to the players' positions (one copy of each player's records), and
+ * return what each credited player gained: exactly its positions after minus before.
  */
-export function pendingGains(ledger: Ledger): Map<PlayerId, { alpha: Map<Netuid, Dec>; root: Dec }> {
-  const out = new Map<PlayerId, { alpha: Map<Netuid, Dec>; root: Dec }>();
-  if (!ledger.pending) return out;
+export function settle(ledger: Ledger): Map<PlayerId, Gains> {
+  const gains = new Map<PlayerId, Gains>();
+  if (!ledger.pending) return gains;
   for (const [id, credits] of ledger.pending) {
-    const g = { alpha: new Map<Netuid, Dec>(), root: ZERO };
-    for (const [key, amount] of credits) {
-      const netuid = key.slice(0, key.indexOf(KEY_SEP));
+    const g: Gains = { alpha: new Map(), root: ZERO };
+    for (const [netuid, , amount] of credits.values()) {
       if (netuid === ROOT_NETUID) g.root = g.root.plus(amount);
-      else g.alpha.set(netuid, (g.alpha.get(netuid) ?? ZERO).plus(amount));
+      else {
+        const prev = g.alpha.get(netuid);
+        g.alpha.set(netuid, prev ? prev.plus(amount) : amount);
+      }
     }
-    out.set(id, g);
+    gains.set(id, g);
+    ledger.players[id] = withPositions(ledger.players[id], credits.values());
   }
-  return out;
+  ledger.pending.clear();
+  return gains;
 }
 
 /** netuid -> validator -> nominator -> position, taken once before the payouts. */
@@ -104,13 +103,20 @@ export function credit(ledger: Ledger, id: PlayerId, netuid: Netuid, validator: 
   if (!credits) ledger.pending.set(id, (credits = new Map()));
   const key = netuid + KEY_SEP + validator;
   const prev = credits.get(key);
-  credits.set(key, prev ? prev.plus(amount) : amount);
+  if (prev) prev[2] = prev[2].plus(amount);
+  else credits.set(key, [netuid, validator, amount]);
 }
 
 /** Pay `amount` (alpha on `netuid`, or TAO on root) earned by validator `v`: take first, then its nominators pro rata. */
 export function payValidator(ledger: Ledger, netuid: Netuid, v: PlayerId, amount: Dec, nominators: ReadonlyMap<PlayerId, Dec> | undefined): void {
   if (amount.lte(0)) return;
-  const take = floorRao(amount.mul(ledger.players[v].take ?? "0")); // rounds down: the nominators keep the dust
+  const takeRate = ledger.players[v].take ?? "0";
+  if ((!nominators || nominators.size === 0 || (nominators.size === 1 && nominators.has(v))) && dec(takeRate).lte(1)) {
+    // Nobody else to pay: the take and the rest (both ≥ 0 for a take ≤ 1) go to the same position of v: one credit.
+    credit(ledger, v, netuid, v, amount);
+    return;
+  }
+  const take = floorRao(amount.mul(dec(takeRate))); // rounds down: the nominators keep the dust
   const rest = amount.minus(take);
   const parts = nominators ? proRata(rest, nominators) : new Map<PlayerId, Dec>();
   if (parts.size === 0) credit(ledger, v, netuid, v, rest);
@@ -127,6 +133,26 @@ export interface ValidatorBook {
   /** The validators the book was made for, and those with positive `rootWeighted`, by it descending (ties by id). */
   readonly validators: ReadonlySet<PlayerId>;
   readonly byRootWeight: readonly (readonly [PlayerId, number])[];
+  /** Each validator's place in id (string) order, the order Yuma works in. */
+  readonly idRank: ReadonlyMap<PlayerId, number>;
+  /**
+   * Whether some id is an array index ("7", "42"): a record lists such keys first, so a record
+   * keyed by validator is then not in id order.
+   */
+  readonly indexLikeIds: boolean;
+}
+
+const ARRAY_INDEX = /^(0|[1-9]\d*)$/;
+
+function isArrayIndex(k: string): boolean {
+  return ARRAY_INDEX.test(k) && Number(k) < 2 ** 32 - 1;
+}
+
+/** Entries in the order a plain object keyed by them lists its keys: array indices ascending, then the rest as given. */
+function recordOrder<T>(entries: [PlayerId, T][], indexLike: boolean): [PlayerId, T][] {
+  if (!indexLike || !entries.some(([k]) => isArrayIndex(k))) return entries;
+  const first = entries.filter(([k]) => isArrayIndex(k)).sort((a, b) => Number(a[0]) - Number(b[0]));
+  return [...first, ...entries.filter(([k]) => !isArrayIndex(k))];
 }
 
 /** Permit order: stake weight descending, ties by id (a strict total order, ids being unique). */
@@ -150,7 +176,8 @@ export function validatorBook(ledger: Ledger, idx: NominatorIndex, validators: r
     }
   }
   const byRootWeight = [...rootWeighted].filter(([, w]) => w > 0).sort(byStakeWeight);
-  return { rootWeighted, keepers, validators: new Set(validators), byRootWeight };
+  const idRank = new Map([...new Set(validators)].sort().map((v, i) => [v, i] as const));
+  return { rootWeighted, keepers, validators: new Set(validators), byRootWeight, idRank, indexLikeIds: validators.some(isArrayIndex) };
 }
 
 /**
@@ -234,7 +261,8 @@ export interface SubnetPayout {
   rootLostAlpha: Dec;
   incentive: Record<string, number>;
   consensus: Record<string, number>;
-  dividends: Record<PlayerId, number>;
+  /** D per validator, in the order the payout used them. */
+  dividends: readonly (readonly [PlayerId, number])[];
   bonds: Record<PlayerId, Record<string, number>>;
 }
 
@@ -254,7 +282,7 @@ export function paySubnet(
   let valTotal = rest.minus(minersPot);
   // root_prop = w·T_root / (w·T_root + AlphaIssuance_i) (§5).
   const wRoot = input.totalRootStake.mul(input.taoWeight);
-  const rootProp = wRoot.isZero() ? ZERO : wRoot.div(wRoot.plus(s.alphaIssued));
+  const rootProp = wRoot.isZero() ? ZERO : wRoot.div(wRoot.plus(dec(s.alphaIssued)));
   let rootAlpha = floorRao(valTotal.mul(rootProp)); // rounds down
   let rootLostAlpha = ZERO;
   if (input.rootLost) {
@@ -269,34 +297,43 @@ export function paySubnet(
   // Stake weight per validator on this subnet: S = alpha + w·root (§6.1), as floats for Yuma.
   const byV = idx.get(netuid);
   const alphaOf: ReadonlyMap<PlayerId, number> = idx.totals?.get(netuid) ?? new Map();
-  // Validator permits: the top K by stake weight (ties by id) take part (§6.2).
-  const candidates = permitted(input.validators, alphaOf, input.book, input.maxValidators);
-  const stake: Record<string, number> = {};
-  const weights: Record<string, Record<string, number>> = {};
-  for (const [v, sv] of candidates) {
-    stake[v] = sv;
-    if (ledger.players[v].npc === "validator") weights[v] = npcMinerWeights(s, rng, signalSigma(input.signalNoise, sv));
+  // Validator permits: the top K by stake weight (ties by id) take part (§6.2). (An id spelled
+  // "__proto__" could never be a key of the plain records Yuma was given: it stays out.)
+  const candidates = permitted(input.validators, alphaOf, input.book, input.maxValidators).filter(([v]) => v !== "__proto__");
+  // Weights in permit order (NPC validators draw theirs from the round's RNG in that order).
+  const weightOf: (Record<string, number> | undefined)[] = new Array(candidates.length);
+  for (let i = 0; i < candidates.length; i++) {
+    const [v, sv] = candidates[i];
+    if (ledger.players[v].npc === "validator") weightOf[i] = npcMinerWeights(s, rng, signalSigma(input.signalNoise, sv));
     else {
       const w = input.weights[v]?.[netuid];
-      if (w) weights[v] = w as Record<string, number>;
+      if (w) weightOf[i] = w as Record<string, number>;
     }
   }
-  const miners = s.minerSkill.map((_, uid) => String(uid));
+  // Yuma works in id order: the book ranks every validator once, so the candidates sort as numbers.
+  const rank = input.book.idRank;
+  const order = candidates.map((_, i) => i).sort((x, y) => rank.get(candidates[x][0])! - rank.get(candidates[y][0])!);
+  const ids = order.map((i) => candidates[i][0]);
   const yuma = runYuma({
-    stake, weights, miners, kappa: input.kappa, lean: true,
+    stake: {}, weights: {}, validators: ids, stakeList: order.map((i) => candidates[i][1]), weightList: order.map((i) => weightOf[i]),
+    miners: s.minerSkill.map((_, uid) => String(uid)), kappa: input.kappa, lean: true, dividendList: true,
     ...(input.bondAlpha > 0 ? { bondAlpha: input.bondAlpha, bonds: input.bonds ?? {} } : {}),
   });
   let incentiveSum = 0;
   for (const k in yuma.incentive) incentiveSum += yuma.incentive[k];
-  let dividends = yuma.dividends;
+  // D per validator, in the order a record keyed by validator lists them: that order decides the
+  // order of the payouts and of the float sums below.
+  let dividends: [PlayerId, number][];
   if (incentiveSum <= 0) {
     // Nobody ranked the miners: validators take the miner half too (§5), paid by active stake (§6.7).
     valPot = valPot.plus(minersPot);
     minersPot = ZERO;
-    dividends = { ...stake };
+    dividends = recordOrder(candidates.map(([v, sv]) => [v, sv]), input.book.indexLikeIds);
+  } else {
+    dividends = recordOrder(ids.map((v, i) => [v, yuma.dividendList![i]]), input.book.indexLikeIds);
   }
   let dividendSum = 0;
-  for (const k in dividends) if (dividends[k] > 0) dividendSum += dividends[k];
+  for (const [, d] of dividends) if (d > 0) dividendSum += d;
 
   credit(ledger, s.owner, netuid, s.owner, owner);
   if (!(dividendSum > 0)) {
@@ -310,29 +347,45 @@ export function paySubnet(
   let rootTao = ZERO;
   if (dividendSum > 0) {
     // r_h = D_h·wRoot_h/(alpha_h + wRoot_h); the alpha pot follows D_h − r_h, root's pot follows r_h (§5).
-    const alphaW = new Map<PlayerId, number>();
-    const rootW = new Map<PlayerId, number>();
-    const dW = new Map<PlayerId, number>();
-    for (const v in dividends) {
-      const d = dividends[v];
+    // Parallel lists (validator, weight), in dividend order.
+    const dKeys: PlayerId[] = [];
+    const dVals: number[] = [];
+    const aKeys: PlayerId[] = [];
+    const aVals: number[] = [];
+    const rKeys: PlayerId[] = [];
+    const rVals: number[] = [];
+    for (const [v, d] of dividends) {
       if (!(d > 0)) continue;
-      dW.set(v, d);
+      dKeys.push(v);
+      dVals.push(d);
       const a = alphaOf.get(v) ?? 0;
       const r = input.book.rootWeighted.get(v) ?? 0;
-      if (a + r <= 0) { alphaW.set(v, d); continue; }
-      if (a > 0) alphaW.set(v, (d * a) / (a + r));
-      if (r > 0) rootW.set(v, (d * r) / (a + r));
+      if (a + r <= 0) {
+        aKeys.push(v);
+        aVals.push(d);
+        continue;
+      }
+      if (a > 0) {
+        aKeys.push(v);
+        aVals.push((d * a) / (a + r));
+      }
+      if (r > 0) {
+        rKeys.push(v);
+        rVals.push((d * r) / (a + r));
+      }
     }
-    for (const [v, x] of proRataNum(valPot, alphaW.size > 0 ? alphaW : dW)) payValidator(ledger, netuid, v, x, byV?.get(v));
+    const [pKeys, pVals] = aKeys.length > 0 ? [aKeys, aVals] : [dKeys, dVals];
+    for (const [i, x] of proRataNumList(valPot, pVals)) payValidator(ledger, netuid, pKeys[i], x, byV?.get(pKeys[i]));
     if (rootAlpha.gt(0)) {
-      const rootShares = rootW.size > 0 ? rootW : dW;
+      const [sKeys, shares] = rKeys.length > 0 ? [rKeys, rVals] : [dKeys, dVals];
       // Taoflow keep-mode claimants take their part as alpha; everything else is sold fee-free for TAO.
       let toSell = rootAlpha;
-      const sellWeights = new Map(rootShares);
+      const sellWeights = [...shares];
       let sellTotal = 0;
-      for (const w of rootShares.values()) sellTotal += w;
+      for (const w of shares) sellTotal += w;
       if (input.book.keepers.size > 0) {
-        for (const [v, y] of proRataNum(rootAlpha, rootShares)) {
+        for (const [i, y] of proRataNumList(rootAlpha, shares)) {
+          const v = sKeys[i];
           const k = input.book.keepers.get(v);
           if (!k) continue;
           const keepAlpha = floorRao(y.mul(k.fraction)); // rounds down: the rest is sold
@@ -340,23 +393,26 @@ export function paySubnet(
           for (const [n, part] of proRata(keepAlpha.minus(take), k.keepers)) credit(ledger, n, netuid, v, part);
           credit(ledger, v, netuid, v, take);
           toSell = toSell.minus(keepAlpha);
-          sellWeights.set(v, (sellWeights.get(v) ?? 0) * (1 - k.fraction));
+          sellWeights[i] *= 1 - k.fraction;
         }
         sellTotal = 0;
-        for (const w of sellWeights.values()) sellTotal += w;
+        for (const w of sellWeights) sellTotal += w;
       }
       if (toSell.gt(0)) {
         // The alpha is minted as stake, then sold into the pool: AlphaOut does not grow by it.
-        const q = swapAlphaForTao(s, toSell, input.protocol);
+        const q = fillSwap(false, s, toSell, input.protocol);
         if (q.ok) {
           s = { ...s, taoReserve: q.value.pool.taoReserve, alphaReserve: q.value.pool.alphaReserve };
           rootTao = q.value.amountOut;
           rootTaoTotal.value = rootTaoTotal.value.plus(rootTao);
           const t = rootTao.toNumber();
-          for (const [v, w] of sellWeights) if (w > 0) rootOwed.set(v, (rootOwed.get(v) ?? 0) + (t * w) / sellTotal);
+          for (let i = 0; i < sKeys.length; i++) {
+            const w = sellWeights[i];
+            if (w > 0) rootOwed.set(sKeys[i], (rootOwed.get(sKeys[i]) ?? 0) + (t * w) / sellTotal);
+          }
         } else {
           // The pool cannot absorb the sale (reserve floor): root validators keep the alpha as stake instead.
-          for (const [v, y] of proRataNum(toSell, sellWeights)) credit(ledger, v, netuid, v, y);
+          for (const [i, y] of proRataNumList(toSell, sellWeights)) credit(ledger, sKeys[i], netuid, sKeys[i], y);
         }
       }
     }
@@ -375,8 +431,8 @@ export function paySubnet(
  */
 function recount(s: Subnet, minted: Dec): Subnet {
   const issued = dec(s.alphaIssued).plus(minted);
-  const out = issued.minus(s.alphaReserve);
-  return { ...s, alphaIssued: amt(issued), alphaOut: amt(out), price: amt(dec(s.taoReserve).div(s.alphaReserve)) };
+  const out = issued.minus(dec(s.alphaReserve));
+  return { ...s, alphaIssued: amtKept(issued), alphaOut: amtKept(out), price: amt(dec(s.taoReserve).div(dec(s.alphaReserve))) };
 }
 
 /**

@@ -7,7 +7,7 @@ import { dec } from "./decimal.js";
 import { gini, hhi, nakamoto, pearson, spearman, speculativePremium } from "./metrics.js";
 import { trueQuality } from "./quality.js";
 import type { EcosystemMetrics } from "./report.js";
-import { type GameState, MINERS_ID, type PlayerId } from "./state.js";
+import { type GameState, MINERS_ID, type Player, type PlayerId } from "./state.js";
 
 /**
  * Control over allocation under dTAO: each alpha holder's part of each pool's outstanding alpha,
@@ -19,18 +19,37 @@ export function marketControl(state: GameState, shares: Record<string, number>):
   const totals = new Map<string, number>();
   for (const id of state.playerOrder) {
     if (id === MINERS_ID) continue;
-    for (const [n, a] of Object.entries(state.players[id].alpha)) totals.set(n, (totals.get(n) ?? 0) + Number(a));
+    const { netuids, amounts } = alphaNumbers(state.players[id]);
+    for (let i = 0; i < netuids.length; i++) totals.set(netuids[i], (totals.get(netuids[i]) ?? 0) + amounts[i]);
   }
   for (const id of state.playerOrder) {
     if (id === MINERS_ID) continue;
+    const { netuids, amounts } = alphaNumbers(state.players[id]);
     let c = 0;
-    for (const [n, a] of Object.entries(state.players[id].alpha)) {
+    for (let i = 0; i < netuids.length; i++) {
+      const n = netuids[i];
       const t = totals.get(n) ?? 0;
-      if (t > 0) c += (shares[n] ?? 0) * (Number(a) / t);
+      if (t > 0) c += (shares[n] ?? 0) * (amounts[i] / t);
     }
     if (c > 0) control.set(id, c);
   }
   return control;
+}
+
+/** A player's alpha holdings as numbers, in the record's order; cached per (immutable) player object. */
+const alphaCache = new WeakMap<Player, { netuids: string[]; amounts: number[] }>();
+
+function alphaNumbers(p: Player): { netuids: string[]; amounts: number[] } {
+  let out = alphaCache.get(p);
+  if (!out) {
+    out = { netuids: [], amounts: [] };
+    for (const n in p.alpha) {
+      out.netuids.push(n);
+      out.amounts.push(Number(p.alpha[n]));
+    }
+    alphaCache.set(p, out);
+  }
+  return out;
 }
 
 export function ecosystemMetrics(state: GameState, shares: Record<string, number>, control: Map<PlayerId, number>): EcosystemMetrics {
@@ -38,12 +57,14 @@ export function ecosystemMetrics(state: GameState, shares: Record<string, number
   const q = subnets.map((s) => trueQuality(s));
   const sh = subnets.map((s) => shares[s.netuid] ?? 0);
   const caps = subnets.map((s) => Number(s.price) * Number(s.alphaOut));
+  const prices = new Map(subnets.map((s) => [s.netuid, Number(s.price)]));
   const stakeValue: number[] = [];
   for (const id of state.playerOrder) {
     if (id === MINERS_ID) continue;
     const p = state.players[id];
     let v = Number(p.rootStake);
-    for (const [n, a] of Object.entries(p.alpha)) v += Number(a) * Number(state.subnets[n]?.price ?? 0);
+    const { netuids, amounts } = alphaNumbers(p);
+    for (let i = 0; i < netuids.length; i++) v += amounts[i] * (prices.get(netuids[i]) ?? 0);
     stakeValue.push(v);
   }
   const controlValues = [...control.values()];

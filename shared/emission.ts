@@ -51,15 +51,16 @@ function halvingState(issuance: Dec, supplyCap: Dec, base: Dec): HalvingState {
   let halved = base; // base / 2^k
   let rate = floorRao(halved);
   for (;;) {
-    // Division by 2: exact while the digits fit precision 40 (≈ 55 halvings of 21M); ROUND_DOWN after.
-    const nextGap = gap.div(2);
+    // Halving: exact while the digits fit precision 40 (≈ 55 halvings of 21M); ROUND_DOWN after. Written
+    // as ×0.5, which is the same correctly rounded value as ÷2 and much cheaper.
+    const nextGap = gap.times(HALF);
     const nextThreshold = supplyCap.minus(nextGap);
     if (rate.isZero() || issuance.lt(nextThreshold) || nextGap.isZero()) {
       return { rate, nextThreshold };
     }
     gap = nextGap;
     // Division by 2: exact for any realistic base; floorRao below rounds down to the rao.
-    halved = halved.div(2);
+    halved = halved.times(HALF);
     rate = floorRao(halved);
   }
 }
@@ -79,10 +80,17 @@ export function blockEmission(issuance: Dec, supplyCap: Dec, base: Dec): Dec {
   return floorRao(min(rate, cap.minus(I)));
 }
 
+const HALF = new Decimal("0.5");
+
+/** amount ÷ rate rounded down to an integer, for amount ≥ 0; a rate of 1 (no halving yet) needs no division. */
+function floorQuotient(amount: Dec, rate: Dec): Dec {
+  return rate.eq(ONE) && amount.sd() <= 40 ? amount.floor() : amount.div(rate).floor();
+}
+
 /** Smallest integer n ≥ 0 with n·rate ≥ amount (amount ≥ 0, rate > 0). */
 function blocksToReach(amount: Dec, rate: Dec): Dec {
   // Division rounded down (precision 40, ROUND_DOWN), then corrected upward: the result is the exact ceiling.
-  let n = amount.div(rate).floor();
+  let n = floorQuotient(amount, rate);
   while (n.times(rate).lt(amount)) n = n.plus(1);
   return n;
 }
@@ -90,7 +98,7 @@ function blocksToReach(amount: Dec, rate: Dec): Dec {
 /** Largest integer n ≥ 0 with n·rate ≤ amount (amount ≥ 0, rate > 0). */
 function blocksWithin(amount: Dec, rate: Dec): Dec {
   // Division rounded down (precision 40, ROUND_DOWN), then corrected: the result is the exact floor.
-  let n = amount.div(rate).floor();
+  let n = floorQuotient(amount, rate);
   while (n.times(rate).gt(amount)) n = n.minus(1);
   while (n.plus(1).times(rate).lte(amount)) n = n.plus(1);
   return n;

@@ -26,7 +26,7 @@ export { resolveRound, RoundError } from "./round.js";
 export * from "./scenarios.js";
 export { awards, leaderboard, netWorth, type Award, type LeaderboardRow, type NetWorth } from "./scoring.js";
 export * from "./state.js";
-export { playerView, type PlayerView, type PublicSubnet } from "./view.js";
+export { playerView, publicView, sharedView, type PlayerView, type PublicSubnet, type PublicView } from "./view.js";
 export { BOT_STRATEGIES, botActions, botRole, isBotStrategy, type BotStrategy } from "./bots.js";
 export { Rng } from "./rng.js";
 export { isImmune, defaultValidator } from "./access.js";

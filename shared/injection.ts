@@ -4,8 +4,8 @@
  * an uncapped injection keeps the price, which is why the whole tempo can be done in one step.
  */
 import type { ExcessRule } from "./config.js";
-import { amt, dec, type Dec, floorRao, ZERO } from "./decimal.js";
-import { swapTaoForAlpha, type SwapParams } from "./pool.js";
+import { amt, amtKept, dec, type Dec, floorRao, ZERO } from "./decimal.js";
+import { fillSwap, type SwapParams } from "./pool.js";
 import type { Subnet } from "./state.js";
 
 export interface Injection {
@@ -27,7 +27,7 @@ export interface Injection {
 export function computeInjection(s: Subnet, emission: Dec, alphaCap: Dec, share: Dec, rule: ExcessRule): Injection {
   const none: Injection = { taoIn: ZERO, alphaIn: ZERO, excessTao: ZERO, alphaBurned: ZERO, subsidised: false };
   if (emission.lte(0)) return none;
-  const price = dec(s.taoReserve).div(s.alphaReserve);
+  const price = dec(s.taoReserve).div(dec(s.alphaReserve));
   const uncapped = floorRao(emission.div(price)); // rounds down: never mint more alpha than the TAO buys
   if (rule === "none") {
     // RS1: all TAO goes in; alpha_in capped, so a capped low-price subnet's price rises.
@@ -55,7 +55,7 @@ export function applyInjection(s: Subnet, inj: Injection, protocol: SwapParams):
   let burned = ZERO;
   const excess = inj.excessTao;
   if (excess.gt(0)) {
-    const q = swapTaoForAlpha({ taoReserve: amt(t), alphaReserve: amt(a) }, excess, protocol);
+    const q = fillSwap(true, { taoReserve: amt(t), alphaReserve: amt(a) }, excess, protocol);
     if (q.ok) {
       t = dec(q.value.pool.taoReserve);
       a = dec(q.value.pool.alphaReserve);
@@ -67,7 +67,7 @@ export function applyInjection(s: Subnet, inj: Injection, protocol: SwapParams):
     }
   }
   return {
-    subnet: { ...s, taoReserve: amt(t), alphaReserve: amt(a), alphaIssued: amt(issued), price: amt(t.div(a)) },
+    subnet: { ...s, taoReserve: amtKept(t), alphaReserve: amtKept(a), alphaIssued: amtKept(issued), price: amt(t.div(a)) },
     injection: { ...inj, alphaBurned: burned, excessTao: excess },
   };
 }

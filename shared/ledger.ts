@@ -61,10 +61,14 @@ export function withPositions(p: Player, changes: Iterable<readonly [Netuid, Pla
     const held = book[validator];
     const next = (held === undefined ? ZERO : dec(held)).plus(delta);
     if (next.isNeg()) throw new Error(`ledger: negative position ${p.id}/${netuid}/${validator}`);
-    if (next.isZero()) delete book[validator];
-    else book[validator] = raoString(next);
-    if (Object.keys(book).length === 0) delete stakes[netuid];
-    else stakes[netuid] = book;
+    if (next.isZero()) {
+      delete book[validator];
+      if (Object.keys(book).length === 0) delete stakes[netuid];
+      else stakes[netuid] = book;
+    } else {
+      book[validator] = raoString(next);
+      stakes[netuid] = book;
+    }
     if (netuid === ROOT_NETUID) {
       root = (root ?? dec(p.rootStake)).plus(delta);
     } else {
@@ -75,10 +79,7 @@ export function withPositions(p: Player, changes: Iterable<readonly [Netuid, Pla
     }
   }
   if (stakes === null) return p;
-  const out: Player = { ...p, stakes };
-  return root === null
-    ? (alpha === null ? out : { ...out, alpha })
-    : (alpha === null ? { ...out, rootStake: raoString(root) } : { ...out, rootStake: raoString(root), alpha });
+  return { ...p, stakes, rootStake: root === null ? p.rootStake : raoString(root), alpha: alpha ?? p.alpha };
 }
 
 /** Drop every position on a subnet (after deregistration). */

@@ -28,7 +28,7 @@ export function momentum(s: Subnet): number {
 function tryStake(state: GameState, p: Player, s: Subnet, tao: Dec, events: GameEvent[]): GameState {
   const amount = floorRao(Decimal.min(tao, p.tao));
   if (amount.lt(state.config.minStake)) return state;
-  const r = stake(state, p, { type: "stake", subnet: Number(s.netuid), tao: amount.toString() });
+  const r = stake(state, p, { type: "stake", subnet: Number(s.netuid), tao: amount.toString() }, false);
   if (!r.ok) return state;
   events.push(...r.value.events);
   return r.value.state;
@@ -38,7 +38,7 @@ function trySell(state: GameState, p: Player, s: Subnet, fraction: number, event
   const held = dec(p.alpha[s.netuid] ?? "0");
   const amount = floorRao(held.mul(Math.min(1, fraction).toFixed(6)));
   if (amount.lte(0)) return state;
-  const r = unstake(state, p, { type: "unstake", subnet: Number(s.netuid), alpha: amount.toString() });
+  const r = unstake(state, p, { type: "unstake", subnet: Number(s.netuid), alpha: amount.toString() }, false);
   if (!r.ok) return state;
   events.push(...r.value.events);
   return r.value.state;

@@ -11,7 +11,7 @@
  * rate or a limit price (up to 17 + 40 digits) are then exact, so each quantisation below is
  * exactly the stated floor or ceiling. Everything returned is a plain `Decimal`.
  */
-import { Decimal, ONE, RAO, ZERO, amt, ceilRao, dec, floorRao, isRaoExact, type Dec } from "./decimal.js";
+import { Decimal, ONE, RAO, ZERO, amt, amtKept, ceilRao, dec, floorRao, isRaoExact, type Dec } from "./decimal.js";
 import { err, ok, type Result } from "./errors.js";
 import { MIN_POOL_RESERVE, POOL_FEE } from "./constants.js";
 
@@ -87,11 +87,24 @@ interface Leg {
   outAfter: Dec;
 }
 
+/**
+ * Significant digits a plain 40-digit product may use and stay exact. When both factors' digits
+ * fit, the plain context computes exactly what the wide one does: the product is exact, and a
+ * quotient below 10^31 truncated at 40 significant digits keeps every digit down to the rao, so
+ * flooring it to the rao gives the exact floor. Amounts (≤ 21M, 9 decimals) have ≤ 17 digits, so
+ * swaps practically always take the plain path; the wide one remains for anything longer.
+ */
+const PLAIN_DIGITS = 40;
+
 /** One constant-product leg: `gross` goes into reserve `rIn`, the output comes out of `rOut`. No validation. */
 function leg(rIn: Dec, rOut: Dec, gross: Dec, f: Dec): Leg {
-  const fee = plain(ceilRao(wide(gross).times(f))); // product is exact; fee rounds UP (in favour of the pool)
+  // fee = ceil_rao(gross·f): the product is exact; the fee rounds UP (in favour of the pool). Fee-free swaps pay none.
+  const fee = f.isZero() ? ZERO
+    : gross.sd() + f.sd() <= PLAIN_DIGITS ? ceilRao(gross.times(f)) : plain(ceilRao(wide(gross).times(f)));
   const net = gross.minus(fee);
-  const out = plain(floorRao(wide(rOut).times(net).div(wide(rIn).plus(net)))); // rounds DOWN (against the trader): out < rOut
+  // out = floor_rao(rOut·net / (rIn + net)): rounds DOWN (against the trader), so out < rOut.
+  const out = rOut.sd() + net.sd() <= PLAIN_DIGITS ? floorRao(rOut.times(net).div(rIn.plus(net)))
+    : plain(floorRao(wide(rOut).times(net).div(wide(rIn).plus(net))));
   return { fee, out, inAfter: rIn.plus(gross), outAfter: rOut.minus(out) };
 }
 
@@ -164,7 +177,26 @@ export function maxAlphaInForPrice(pool: PoolReserves, limitPrice: Dec, fee: Dec
   return fromRao(searchMax(fits, est));
 }
 
-function quote(buy: boolean, pool: PoolReserves, requested: Dec, params: SwapParams, limit?: LimitOrder): Result<SwapQuote> {
+/** A swap's fill without the display figures: what the engine itself needs to execute it. */
+export interface SwapFill {
+  amountIn: Dec;
+  requested: Dec;
+  fee: Dec;
+  amountOut: Dec;
+  partial: boolean;
+  /** Reserves after the swap. */
+  pool: PoolReserves;
+}
+
+interface Filled extends SwapFill {
+  T: Dec;
+  A: Dec;
+  tAfter: Dec;
+  aAfter: Dec;
+}
+
+/** Validation and the fill of a swap: every check and every amount of `quote`, without its display figures. */
+function fill(buy: boolean, pool: PoolReserves, requested: Dec, params: SwapParams, limit?: LimitOrder): Result<Filled> {
   checkFee(params.fee);
   const unit = buy ? "TAO" : "alpha";
   if (!requested.isFinite()) return err("amount/invalid", `${unit} amount must be a finite number`);
@@ -192,7 +224,17 @@ function quote(buy: boolean, pool: PoolReserves, requested: Dec, params: SwapPar
   const aAfter = buy ? s.outAfter : s.inAfter;
   if (limit && !withinLimit(buy, tAfter, aAfter, limit.limitPrice))
     return err("pool/limit_price", `the full order would move the price past the limit ${limit.limitPrice.toString()}`);
+  return ok({
+    amountIn: gross, requested, fee: s.fee, amountOut: s.out, partial,
+    pool: { taoReserve: amtKept(tAfter), alphaReserve: amtKept(aAfter) }, T, A, tAfter, aAfter,
+  });
+}
 
+function quote(buy: boolean, pool: PoolReserves, requested: Dec, params: SwapParams, limit?: LimitOrder): Result<SwapQuote> {
+  const f = fill(buy, pool, requested, params, limit);
+  if (!f.ok) return f;
+  const { T, A, tAfter, aAfter, amountIn: gross, partial } = f.value;
+  const s = { fee: f.value.fee, out: f.value.amountOut };
   const priceBefore = T.div(A); // 40 digits, rounds down (display)
   const priceAfter = tAfter.div(aAfter); // 40 digits, rounds down (display)
   const avgPrice = buy ? gross.div(s.out) : s.out.div(gross); // 40 digits, rounds down (display)
@@ -209,8 +251,20 @@ function quote(buy: boolean, pool: PoolReserves, requested: Dec, params: SwapPar
     priceImpact: priceAfter.div(priceBefore).minus(1).abs(), // 40 digits, rounds down (display)
     slippage: ONE.minus(ratio),
     partial,
-    pool: { taoReserve: amt(tAfter), alphaReserve: amt(aAfter) },
+    pool: f.value.pool,
   });
+}
+
+/**
+ * The fill of a stake or an unstake, exactly as `quoteStake` / `quoteUnstake` would report it
+ * (same checks, same errors, same amounts and reserves) without the display figures (prices,
+ * impact, slippage: five divisions). For swaps whose quote nobody reads.
+ */
+export function fillSwap(buy: boolean, pool: PoolReserves, amountIn: Dec, params: SwapParams, limit?: LimitOrder): Result<SwapFill> {
+  const f = fill(buy, pool, amountIn, params, limit);
+  if (!f.ok) return f;
+  const { amountIn: a, requested, fee, amountOut, partial, pool: after } = f.value;
+  return ok({ amountIn: a, requested, fee, amountOut, partial, pool: after });
 }
 
 /** Preview a stake: `taoIn` TAO in, alpha out. */

@@ -12,7 +12,7 @@ import { netuidsOf, protocolSwapParams, stakeIndex, subnetList, totalRootStake }
 import { pushEvents } from "./apply.js";
 import { switchesOf } from "./config.js";
 import { amt, dec, type Dec, Decimal, floorRao, ZERO } from "./decimal.js";
-import { type Ledger, nominatorIndex, paySubnet, payRootTao, pendingGains, settle, validatorBook } from "./distribution.js";
+import { type Ledger, nominatorIndex, paySubnet, payRootTao, settle, validatorBook } from "./distribution.js";
 import { inDraft } from "./draft.js";
 import { marketControl, ecosystemMetrics } from "./ecosystem.js";
 import { effectivePriceEmaRate, updateFlowEma, updatePriceEma } from "./ema.js";
@@ -77,7 +77,7 @@ export function resolveRound(input: GameState): { state: GameState; report: Roun
   for (const s of subnetList(state)) {
     const age = s.registeredRound > 0 ? round - s.registeredRound : Number.POSITIVE_INFINITY;
     const rate = Number.isFinite(age) ? effectivePriceEmaRate(config.priceEmaRate, age, config.priceEmaHalvingRounds) : config.priceEmaRate;
-    const priceEma = updatePriceEma(dec(s.priceEma), dec(s.taoReserve).div(s.alphaReserve), rate, dec(PRICE_EMA_CAP));
+    const priceEma = updatePriceEma(dec(s.priceEma), dec(s.taoReserve).div(dec(s.alphaReserve)), rate, dec(PRICE_EMA_CAP));
     const flowEma = updateFlowEma(dec(s.flowEma), dec(s.flowThisRound), config.flowEmaRate);
     subnets[s.netuid] = { ...s, priceEma: priceEma.toString(), flowEma: flowEma.toString() };
   }
@@ -127,7 +127,7 @@ export function resolveRound(input: GameState): { state: GameState; report: Roun
   const rootOwed = new Map<PlayerId, number>();
   const rootTaoTotal = { value: ZERO };
   const protocol = protocolSwapParams(state);
-  const sumEma = netuids.reduce((a, n) => a.plus(state.subnets[n].priceEma), ZERO);
+  const sumEma = netuids.reduce((a, n) => a.plus(dec(state.subnets[n].priceEma)), ZERO);
   const bonds: Record<Netuid, Record<PlayerId, Record<string, number>>> = {};
   const perSubnet: SubnetRoundReport[] = [];
   for (const n of netuids) {
@@ -149,7 +149,7 @@ export function resolveRound(input: GameState): { state: GameState; report: Roun
     if (config.bondAlpha > 0) bonds[n] = payout.bonds;
     const s = ledger.subnets[n];
     const owner = state.players[s.owner];
-    const minerTao = payout.miners.mul(s.price).toNumber();
+    const minerTao = payout.miners.mul(dec(s.price)).toNumber();
     const advanced = advanceSubnet(s, owner?.effort ?? { research: 0.5, product: 0.5 }, minerTao, config);
     const history = [...s.priceHistory, s.price];
     ledger.subnets[n] = {
@@ -170,8 +170,7 @@ export function resolveRound(input: GameState): { state: GameState; report: Roun
 
   // 5. Root's TAO to root nominators; issuance; signals for the next round.
   payRootTao(ledger, idx, rootOwed, rootTaoTotal.value, book);
-  const gains = pendingGains(ledger);
-  settle(ledger);
+  const gains = settle(ledger);
   const issuance = dec(state.issuance).plus(roundEmission);
   let next: GameState = {
     ...state, players: ledger.players, subnets: ledger.subnets, rng: rng.state(), round,
@@ -193,7 +192,7 @@ export function resolveRound(input: GameState): { state: GameState; report: Roun
     const g = gains.get(id);
     if (!g) continue;
     const alpha: Record<Netuid, string> = {};
-    for (const n of [...g.alpha.keys()].sort((a, b) => Number(a) - Number(b))) alpha[n] = g.alpha.get(n)!.toString();
+    for (const [n, gain] of g.alpha) alpha[n] = gain.toString(); // netuid keys: the record orders them numerically
     income[id] = { alpha, rootTao: g.root.toString() };
   }
   const report: RoundReport = {

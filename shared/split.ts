@@ -58,3 +58,37 @@ export function proRataNum<K>(total: Dec, weights: ReadonlyMap<K, number>): Map<
   out.set(top, total.minus(paid));
   return out;
 }
+
+/**
+ * proRataNum over a list of weights: the same parts, as [index, part] pairs in the order
+ * proRataNum's map would list them (weights > 0 only, in list order).
+ */
+export function proRataNumList(total: Dec, weights: readonly number[]): [number, Dec][] {
+  const out: [number, Dec][] = [];
+  let sum = 0;
+  let top = -1;
+  let topW = 0;
+  for (let i = 0; i < weights.length; i++) {
+    const w = weights[i];
+    if (!(w > 0)) continue;
+    sum += w;
+    if (top < 0 || w > topW) { top = i; topW = w; }
+  }
+  if (!(sum > 0) || top < 0 || total.lte(0)) return out;
+  let paid = ZERO;
+  let topAt = -1;
+  for (let i = 0; i < weights.length; i++) {
+    const w = weights[i];
+    if (!(w > 0)) continue;
+    if (i === top) {
+      topAt = out.length;
+      out.push([i, ZERO]);
+      continue;
+    }
+    const part = floorRao(total.mul(w / sum)); // rounds down: the pot is never overdrawn
+    out.push([i, part]);
+    paid = paid.plus(part);
+  }
+  out[topAt][1] = total.minus(paid);
+  return out;
+}

@@ -5,11 +5,11 @@
 import { defaultValidator, swapParams } from "./access.js";
 import type { ActionOf } from "./actions.js";
 import { parseAmount, parsePrice } from "./amount.js";
-import { amt, dec, type Dec, ZERO } from "./decimal.js";
+import { amt, amtKept, dec, type Dec, ZERO } from "./decimal.js";
 import { err, ok, type Result } from "./errors.js";
 import { setEntry } from "./draft.js";
 import { positionOf, positionsLargestFirst, withPosition, withTao } from "./ledger.js";
-import { swapAlphaForTao, swapTaoForAlpha, type SwapQuote } from "./pool.js";
+import { fillSwap, type LimitOrder, swapAlphaForTao, type SwapFill, type SwapParams, swapTaoForAlpha, type SwapQuote } from "./pool.js";
 import { type GameEvent, type GameState, type Netuid, type Player, type PlayerId, ROOT_NETUID, type Subnet } from "./state.js";
 
 export interface TradeOutcome {
@@ -41,7 +41,7 @@ export function withPool(s: Subnet, pool: { taoReserve: string; alphaReserve: st
   const a = dec(pool.alphaReserve);
   return {
     ...s, taoReserve: pool.taoReserve, alphaReserve: pool.alphaReserve, price: amt(t.div(a)),
-    alphaOut: amt(dec(s.alphaOut).plus(alphaOutDelta)), flowThisRound: amt(dec(s.flowThisRound).plus(flowDelta)),
+    alphaOut: amtKept(dec(s.alphaOut).plus(alphaOutDelta)), flowThisRound: amtKept(dec(s.flowThisRound).plus(flowDelta)),
   };
 }
 
@@ -53,7 +53,18 @@ function put(state: GameState, player: Player, subnet?: Subnet): GameState {
   };
 }
 
-export function stake(state: GameState, player: Player, a: ActionOf<"stake">): Result<TradeOutcome> {
+/**
+ * The swap of a trade: the full quote when the caller wants it (previews), otherwise the bare fill,
+ * which has the same checks, errors, amounts and reserves.
+ */
+function swap(buy: boolean, s: Subnet, amount: Dec, params: SwapParams, limit: LimitOrder | undefined, withQuote: boolean): Result<SwapFill & { quote?: SwapQuote }> {
+  if (!withQuote) return fillSwap(buy, s, amount, params, limit);
+  const q = buy ? swapTaoForAlpha(s, amount, params, limit) : swapAlphaForTao(s, amount, params, limit);
+  return q.ok ? ok({ ...q.value, quote: q.value }) : q;
+}
+
+/** `withQuote: false` skips the quote's display figures (the outcome then has no `quote`); the trade is the same. */
+export function stake(state: GameState, player: Player, a: ActionOf<"stake">, withQuote = true): Result<TradeOutcome> {
   const subnet = tradableSubnet(state, a.subnet);
   if (!subnet.ok) return subnet;
   const tao = parseAmount(a.tao, "TAO amount");
@@ -64,17 +75,17 @@ export function stake(state: GameState, player: Player, a: ActionOf<"stake">): R
   if (!validator.ok) return validator;
   const limit = limitOf(a);
   if (!limit.ok) return limit;
-  const q = swapTaoForAlpha(subnet.value, tao.value, swapParams(state), limit.value);
+  const q = swap(true, subnet.value, tao.value, swapParams(state), limit.value, withQuote);
   if (!q.ok) return q;
   const quote = q.value;
   let p = withTao(player, quote.amountIn.neg());
   p = withPosition(p, subnet.value.netuid, validator.value, quote.amountOut);
   const s = withPool(subnet.value, quote.pool, quote.amountOut, quote.amountIn);
   const text = `${player.name} staked ${amt(quote.amountIn)} τ into ${s.name} (α${s.netuid}) for ${amt(quote.amountOut)} α${s.netuid}`;
-  return ok({ state: put(state, p, s), quote, events: [{ round: state.round + 1, kind: "stake", text, subnet: s.netuid, player: p.id }] });
+  return ok({ state: put(state, p, s), ...(quote.quote ? { quote: quote.quote } : {}), events: [{ round: state.round + 1, kind: "stake", text, subnet: s.netuid, player: p.id }] });
 }
 
-export function unstake(state: GameState, player: Player, a: ActionOf<"unstake">): Result<TradeOutcome> {
+export function unstake(state: GameState, player: Player, a: ActionOf<"unstake">, withQuote = true): Result<TradeOutcome> {
   const subnet = tradableSubnet(state, a.subnet);
   if (!subnet.ok) return subnet;
   const netuid: Netuid = subnet.value.netuid;
@@ -93,7 +104,7 @@ export function unstake(state: GameState, player: Player, a: ActionOf<"unstake">
   }
   const limit = limitOf(a);
   if (!limit.ok) return limit;
-  const q = swapAlphaForTao(subnet.value, alpha.value, swapParams(state), limit.value);
+  const q = swap(false, subnet.value, alpha.value, swapParams(state), limit.value, withQuote);
   if (!q.ok) return q;
   const quote = q.value;
   // Take the alpha actually sold (less than asked on a partial fill) from the positions, largest first.
@@ -108,7 +119,7 @@ export function unstake(state: GameState, player: Player, a: ActionOf<"unstake">
   p = withTao(p, quote.amountOut);
   const s = withPool(subnet.value, quote.pool, quote.amountIn.neg(), quote.amountOut.neg());
   const text = `${player.name} unstaked ${amt(quote.amountIn)} α${netuid} from ${s.name} for ${amt(quote.amountOut)} τ`;
-  return ok({ state: put(state, p, s), quote, events: [{ round: state.round + 1, kind: "unstake", text, subnet: netuid, player: p.id }] });
+  return ok({ state: put(state, p, s), ...(quote.quote ? { quote: quote.quote } : {}), events: [{ round: state.round + 1, kind: "unstake", text, subnet: netuid, player: p.id }] });
 }
 
 /** Root (netuid 0): TAO one-to-one, no pool, no slippage (§4, §8). */

@@ -13,7 +13,7 @@ import type { RulesetName } from "./config.js";
 import { amt } from "./decimal.js";
 import { lockCost } from "./registration.js";
 import { signalsFor } from "./signals.js";
-import type { GameState, Netuid, Phase, Player, PlayerId, ValidatorSignals } from "./state.js";
+import type { GameState, Netuid, Phase, Player, PlayerId, Subnet, ValidatorSignals } from "./state.js";
 import { ROOT_NETUID } from "./state.js";
 
 export interface PublicSubnet {
@@ -162,8 +162,38 @@ function sameSubnets(cached: Record<Netuid, Record<string, number>>, state: Game
   return true;
 }
 
-export function playerView(state: GameState, playerId: PlayerId): PlayerView {
-  const player = state.players[playerId];
+/** Everything in a `PlayerView` that does not depend on who is looking. */
+export type PublicView = Omit<PlayerView, "me" | "signals">;
+
+/**
+ * Public parts already built, per state object (states are immutable, so an entry never goes
+ * stale). Each is frozen, consensusWeights aside (see consensusWeights), and shared by every
+ * view of that state: the server builds a view per seat after each change, and bots all read
+ * the same state.
+ */
+const publicCache = new WeakMap<GameState, PublicView>();
+
+/** A subnet's public projection, per subnet object; immunity also depends on the round and the immunity setting. */
+const subnetCache = new WeakMap<Subnet, { round: number; immunityRounds: number; view: PublicSubnet }>();
+
+function cachedPublicSubnet(state: GameState, s: Subnet): PublicSubnet {
+  const hit = subnetCache.get(s);
+  if (hit && hit.round === state.round && hit.immunityRounds === state.config.immunityRounds) return hit.view;
+  const view = publicSubnet(state, s);
+  Object.freeze(view.priceHistory);
+  Object.freeze(view);
+  subnetCache.set(s, { round: state.round, immunityRounds: state.config.immunityRounds, view });
+  return view;
+}
+
+/**
+ * The public part of every player's view of `state` (round, market, validators, consensus,
+ * registration, config), computed once per state object and then shared. Frozen: read it, or
+ * copy what you change. `playerView` hands out fresh copies of it.
+ */
+export function publicView(state: GameState): PublicView {
+  const hit = publicCache.get(state);
+  if (hit) return hit;
   const rootByValidator = stakeByValidator(state, ROOT_NETUID);
   const rootNumbers = new Map<PlayerId, number>();
   for (const [v, s] of rootByValidator) rootNumbers.set(v, s.toNumber());
@@ -171,31 +201,63 @@ export function playerView(state: GameState, playerId: PlayerId): PlayerView {
   for (const id of state.validators) {
     const p = state.players[id];
     if (!p) continue;
-    validators.push({
+    validators.push(Object.freeze({
       id, name: p.name, take: p.take ?? state.config.defaultTake,
       rootStake: amt(rootByValidator.get(id) ?? 0), npc: p.npc !== null,
-    });
+    }));
   }
-  const ownSignals = player && state.validators.includes(playerId) ? signalsFor(state, playerId) ?? undefined : undefined;
-  return {
+  const view: PublicView = {
     round: state.round,
     totalRounds: state.config.rounds,
     phase: state.phase,
     ruleset: state.ruleset,
-    me: player ? copyPlayer(player) : null,
-    subnets: subnetList(state).map((s) => publicSubnet(state, s)),
-    validators,
-    signals: ownSignals ?? null,
+    subnets: Object.freeze(subnetList(state).map((s) => cachedPublicSubnet(state, s))) as PublicSubnet[],
+    validators: Object.freeze(validators) as PublicValidator[],
     consensusWeights: consensusWeights(state, rootNumbers),
     lockCost: amt(lockCost(state)),
     registrationOpen: state.lastRegistrationRound !== state.round,
-    config: {
+    config: Object.freeze({
       minStake: state.config.minStake,
       poolFee: state.config.poolFee,
       minPoolReserve: state.config.minPoolReserve,
       tempoBlocks: state.config.tempoBlocks,
       subnetLimit: state.config.subnetLimit,
       immunityRounds: state.config.immunityRounds,
-    },
+    }),
   };
+  publicCache.set(state, Object.freeze(view));
+  return view;
+}
+
+function ownSignals(state: GameState, playerId: PlayerId): ValidatorSignals | null {
+  return state.players[playerId] && state.validators.includes(playerId) ? signalsFor(state, playerId) : null;
+}
+
+export function playerView(state: GameState, playerId: PlayerId): PlayerView {
+  const player = state.players[playerId];
+  const pub = publicView(state);
+  return {
+    round: pub.round,
+    totalRounds: pub.totalRounds,
+    phase: pub.phase,
+    ruleset: pub.ruleset,
+    me: player ? copyPlayer(player) : null,
+    subnets: pub.subnets.map((s) => ({ ...s, priceHistory: [...s.priceHistory] })),
+    validators: pub.validators.map((v) => ({ ...v })),
+    signals: ownSignals(state, playerId),
+    consensusWeights: pub.consensusWeights,
+    lockCost: pub.lockCost,
+    registrationOpen: pub.registrationOpen,
+    config: { ...pub.config },
+  };
+}
+
+/**
+ * The same content as `playerView`, but nothing is copied: the public part is `publicView(state)`,
+ * shared with every other view of the state and frozen, and `me` is the state's own player
+ * object. For deciding many bots from one state: read-only (a strategy that wrote to it would
+ * throw, and `botActions` would then send nothing).
+ */
+export function sharedView(state: GameState, playerId: PlayerId): PlayerView {
+  return { ...publicView(state), me: state.players[playerId] ?? null, signals: ownSignals(state, playerId) };
 }

@@ -34,6 +34,19 @@ export interface YumaInput {
    * stake, and bonds when not in bond mode): they come back empty. Building them is half the cost.
    */
   lean?: boolean;
+  /**
+   * The keys of `stake`, sorted (string order) and without duplicates, when the caller already has
+   * them in that order: saves listing and sorting them. Must be exactly that list.
+   */
+  validators?: readonly string[];
+  /**
+   * With `validators`: `stake[v]` and `weights[v]` for each of them, in that order. When given,
+   * the `stake` and `weights` records are not read (the caller need not build them).
+   */
+  stakeList?: readonly number[];
+  weightList?: readonly (Record<string, number> | undefined)[];
+  /** Return the dividends as `dividendList` (in sorted validator order) instead of the `dividends` record (then empty). */
+  dividendList?: boolean;
 }
 
 export interface YumaResult {
@@ -57,6 +70,8 @@ export interface YumaResult {
    * when nobody is active. Useful for the chain's "emission follows active stake" fallback.
    */
   activeStake: Record<string, number>;
+  /** With `dividendList`: D_i for the validators in sorted order. */
+  dividendList?: number[];
 }
 
 /*
@@ -405,12 +420,13 @@ function yuma(input: YumaInput, ws: Workspace): YumaResult {
   const kappaRaw = input.kappa ?? YUMA_KAPPA;
   const kappa = Number.isFinite(kappaRaw) ? Math.min(1, Math.max(0, kappaRaw)) : YUMA_KAPPA;
   const miners = sortedUniqueInPlace(input.miners.slice());
-  const validators = sortedUniqueInPlace(Object.keys(input.stake));
+  const validators = input.validators ? (input.validators as string[]) : sortedUniqueInPlace(Object.keys(input.stake));
   const nm = miners.length;
   const nv = validators.length;
   const mk = miners.map(propKey);
-  const stakeIn = input.stake;
-  const weightsIn = input.weights;
+  const lists = input.validators !== undefined && input.stakeList !== undefined && input.weightList !== undefined;
+  const stakeIn = lists ? (input.stakeList as readonly number[]) : validators.map((v) => input.stake[v]);
+  const weightsIn = lists ? (input.weightList as readonly (Record<string, number> | undefined)[]) : validators.map((v) => input.weights[v]);
   ws.ensure(nv, nm);
 
   // Active validators (a permit, S > 0, and some weight on a listed miner): their validator
@@ -418,10 +434,9 @@ function yuma(input: YumaInput, ws: Workspace): YumaResult {
   const { act, st, w } = ws;
   let na = 0;
   for (let i = 0; i < nv; i++) {
-    const v = validators[i];
-    const sv = clean(stakeIn[v]);
+    const sv = clean(stakeIn[i]);
     if (sv === 0) continue;
-    const raw = weightsIn[v];
+    const raw = weightsIn[i];
     if (!raw) continue;
     const base = na * nm;
     let sum = 0;
@@ -446,11 +461,11 @@ function yuma(input: YumaInput, ws: Workspace): YumaResult {
   const bondMode = input.bondAlpha !== undefined;
   if (na === 0) {
     const bonds: Record<string, Record<string, number>> = {};
-    if (bondMode) decayOnlyBonds(input, validators, miners, bonds);
+    if (bondMode) decayOnlyBonds(input, validators, stakeIn, miners, bonds);
     return {
       consensus: zeros(miners),
       incentive: zeros(miners),
-      dividends: zeros(validators),
+      ...(input.dividendList ? { dividends: {}, dividendList: validators.map(() => 0) } : { dividends: zeros(validators) }),
       validatorTrust: zeros(validators),
       clippedWeights: {},
       bonds,
@@ -506,7 +521,7 @@ function yuma(input: YumaInput, ws: Workspace): YumaResult {
       const v = validators[i];
       const a = activeOf[i];
       const ob = old[v];
-      if (!((a >= 0 && s[a] > 0) || (clean(stakeIn[v]) > 0 && ob !== undefined))) continue;
+      if (!((a >= 0 && s[a] > 0) || (clean(stakeIn[i]) > 0 && ob !== undefined))) continue;
       const base = nh * nm;
       for (let j = 0; j < nm; j++) b[base + j] = clean(ob?.[mk[j]]);
       holderV[nh] = i;
@@ -561,8 +576,11 @@ function yuma(input: YumaInput, ws: Workspace): YumaResult {
     incentive[mk[j]] = inc[j];
   }
   for (let i = 0; i < nv; i++) rawDiv[i] = dSum > 0 ? rawDiv[i] / dSum : 0;
-  const dividends = recordOf(validators, rawDiv, nv);
-  if (input.lean) return { consensus, incentive, dividends, validatorTrust: {}, clippedWeights: {}, bonds, activeStake: {} };
+  const dividends = input.dividendList ? {} : recordOf(validators, rawDiv, nv);
+  const dividendList = input.dividendList ? Array.from(rawDiv.subarray(0, nv)) : undefined;
+  if (input.lean) {
+    return { consensus, incentive, dividends, validatorTrust: {}, clippedWeights: {}, bonds, activeStake: {}, ...(dividendList ? { dividendList } : {}) };
+  }
   const clippedWeights = recordOfRows(validators, act, buildRows(w, na, mk, rowTmpl), na);
   const { sOf, trustOf } = ws;
   sOf.fill(0, 0, nv);
@@ -574,7 +592,7 @@ function yuma(input: YumaInput, ws: Workspace): YumaResult {
   const validatorTrust = recordOf(validators, trustOf, nv);
   const activeStake = recordOf(validators, sOf, nv);
 
-  return { consensus, incentive, dividends, validatorTrust, clippedWeights, bonds, activeStake };
+  return { consensus, incentive, dividends, validatorTrust, clippedWeights, bonds, activeStake, ...(dividendList ? { dividendList } : {}) };
 }
 
 function clampAlpha(a: number): number {
@@ -588,12 +606,13 @@ function clampAlpha(a: number): number {
 function decayOnlyBonds(
   input: YumaInput,
   validators: string[],
+  stakeOf: readonly number[],
   miners: string[],
   out: Record<string, Record<string, number>>,
 ): void {
   const alpha = clampAlpha(input.bondAlpha as number);
   const old = input.bonds ?? {};
-  const holders = validators.filter((v) => clean(input.stake[v]) > 0 && old[v] !== undefined);
+  const holders = validators.filter((v, i) => clean(stakeOf[i]) > 0 && old[v] !== undefined);
   for (const v of holders) out[v] = zeros(miners);
   if (alpha >= 1) return;
   for (const m of miners) {

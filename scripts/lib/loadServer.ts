@@ -6,7 +6,7 @@
  *
  * Server modules are imported lazily, so a caller can set LOG_LEVEL before pino reads it.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { monitorEventLoopDelay, performance } from "node:perf_hooks";
@@ -16,6 +16,8 @@ export interface LoadServerOptions {
   host?: string;
   /** Seconds between a round's resolution and the next acting phase. */
   resolveSeconds: number;
+  /** Folder to make the throwaway data folder in (default: the OS temp folder). */
+  dataParent?: string;
 }
 
 export interface StoredSessionOptions {
@@ -42,8 +44,25 @@ export interface ServerStats {
   loopDelayMaxMs: number;
   /** Time inside the room's resolveNow (engine resolution, log fsync, snapshot, report broadcast) for rounds since the last stats() call, ms. */
   resolveMs: number[];
+  /**
+   * The main thread's time on a CPU and waiting in the run queue for one, ns (Linux /proc/self/schedstat;
+   * null elsewhere). On a shared machine a busy event loop can be runnable yet not running.
+   */
+  schedRunNs: number | null;
+  schedWaitNs: number | null;
   /** Whether these figures are the server's alone (false: the server shares its process with the bots). */
   isolated: boolean;
+}
+
+/** The calling process's main thread: [ns on a CPU, ns runnable but waiting for a CPU], or null off Linux. */
+export function schedstat(): [number, number] | null {
+  try {
+    if (!existsSync("/proc/self/schedstat")) return null;
+    const [run, wait] = readFileSync("/proc/self/schedstat", "utf8").trim().split(/\s+/).map(Number);
+    return Number.isFinite(run) && Number.isFinite(wait) ? [run, wait] : null;
+  } catch {
+    return null;
+  }
 }
 
 export interface LoadServer {
@@ -61,7 +80,7 @@ export async function startLoadServer(o: LoadServerOptions, isolated: boolean): 
     import("../../server/room/MarketRoom.js"), import("../../server/tokens.js"), import("../../shared/index.js"),
   ]);
   const host = o.host ?? "127.0.0.1";
-  const dataDir = mkdtempSync(join(tmpdir(), "arena-load-"));
+  const dataDir = mkdtempSync(join(o.dataParent ?? tmpdir(), "arena-load-"));
   const store = new FileStore(dataDir);
   const arena = createArena({ store, resolveSeconds: o.resolveSeconds, clientDir: "/nonexistent" });
 
@@ -113,11 +132,12 @@ export async function startLoadServer(o: LoadServerOptions, isolated: boolean): 
       peakRss = Math.max(peakRss, mem.rss);
       const cpu = process.cpuUsage();
       const elu = performance.eventLoopUtilization(elu0);
+      const sched = schedstat();
       const out: ServerStats = {
         cpuUserUs: cpu.user, cpuSystemUs: cpu.system, rss: mem.rss, peakRss, heapUsed: mem.heapUsed,
         eluIdleMs: elu.idle, eluActiveMs: elu.active,
         loopDelayP99Ms: delay.count > 0 ? delay.percentile(99) / 1e6 : 0, loopDelayMaxMs: delay.count > 0 ? delay.max / 1e6 : 0,
-        resolveMs: resolveMs.splice(0), isolated,
+        resolveMs: resolveMs.splice(0), schedRunNs: sched?.[0] ?? null, schedWaitNs: sched?.[1] ?? null, isolated,
       };
       delay.reset();
       return out;

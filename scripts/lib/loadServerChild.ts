@@ -19,7 +19,7 @@ async function main() {
   const resolveSeconds = Number(process.env.LOAD_RESOLVE_SECONDS ?? 1);
   let server: LoadServer;
   try {
-    server = await startLoadServer({ port, resolveSeconds }, true);
+    server = await startLoadServer({ port, resolveSeconds, ...(process.env.LOAD_DATA_PARENT ? { dataParent: process.env.LOAD_DATA_PARENT } : {}) }, true);
   } catch (e) {
     send({ op: "failed", error: (e as Error).message });
     process.exit(1);

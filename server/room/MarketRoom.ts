@@ -115,7 +115,7 @@ export class MarketRoom extends Room<ArenaState> {
       });
     });
     this.clock.setInterval(() => this.housekeeping(), 30_000);
-    this.refresh();
+    this.projectNow();
     log.info({ code: this.roomId, quickPlay: this.meta.quickPlay, restored: this.seq > 0, round: this.engine.round }, "session open");
   }
 
@@ -181,7 +181,8 @@ export class MarketRoom extends Room<ArenaState> {
     if (this.phase === "ended") client.send(SERVER_MESSAGES.debrief, this.debrief());
     this.sendRematch(client);
     this.idleSince = Date.now();
-    this.refresh();
+    // The joining client gets the full state right after onJoin: make it current now.
+    this.projectNow();
   }
 
   override async onLeave(client: Client, consented: boolean) {
@@ -277,7 +278,7 @@ export class MarketRoom extends Room<ArenaState> {
       const failure = await this.commit(r.state, [{ kind: "action", playerId, action }]);
       if (failure) return failure;
       this.acted.add(playerId);
-      this.refresh();
+      this.refreshSoon();
       // A new subnet mid-round: validators' signals now cover it, so send them again.
       if (type === "registerSubnet") for (const c of this.clients) this.sendPrivate(c);
       return { ok: true };
@@ -657,7 +658,28 @@ export class MarketRoom extends Room<ArenaState> {
     if (signals && this.engine.players[seat.playerId]?.role === "validator") client.send(SERVER_MESSAGES.signals, signals);
   }
 
+  /** Project engine state into the schema now (room events: joins, host actions, rounds). */
   private refresh() {
+    this.projectNow();
+  }
+
+  /**
+   * After a player's intent the projection is only marked stale and rebuilt once before the next
+   * patch (onBeforePatch): with many intents per patch interval, projecting after each one was most
+   * of the server's CPU under load.
+   */
+  private refreshSoon() {
+    this.dirty = true;
+  }
+
+  private dirty = true;
+
+  override onBeforePatch() {
+    if (this.dirty) this.projectNow();
+  }
+
+  private projectNow() {
+    this.dirty = false;
     const connected = new Set(this.clientsByPlayer.keys());
     for (const id of this.bots.keys()) connected.add(id);
     project(this.state, this.engine, {

@@ -3,7 +3,7 @@
  * fields whose value changed, so the schema's delta encoding sends little each patch.
  */
 import { ArraySchema } from "@colyseus/schema";
-import { dec, type EcosystemMetrics, type GameState, isImmune, lockCost, netWorth, switchesOf } from "../../shared/index.js";
+import { dec, type EcosystemMetrics, type GameState, isImmune, lockCost, switchesOf } from "../../shared/index.js";
 import { ArenaState, EventState, PlayerState, SubnetState, ValidatorState } from "./schema.js";
 
 /** Events kept in the synced feed. */
@@ -39,6 +39,17 @@ function syncNumbers(arr: ArraySchema<number>, values: readonly number[]): void 
     const v = Math.fround(values[i]);
     if (i < arr.length) { if (arr[i] !== v) arr[i] = v; } else arr.push(v);
   }
+}
+
+/** Spot net worth only (the liquidation value is computed where it is shown, not on every patch). */
+function spotWorth(state: GameState, id: string): string {
+  const p = state.players[id];
+  let v = dec(p.tao).plus(p.rootStake);
+  for (const n in p.alpha) {
+    const s = state.subnets[n];
+    if (s) v = v.plus(dec(p.alpha[n]).mul(s.taoReserve).div(s.alphaReserve));
+  }
+  return v.toDecimalPlaces(9).toString();
 }
 
 export function project(target: ArenaState, state: GameState, facts: RoomFacts): void {
@@ -135,7 +146,7 @@ export function project(target: ArenaState, state: GameState, facts: RoomFacts):
     set(v, "rootStake", p.rootStake);
     for (const n of [...v.alpha.keys()]) if (!(n in p.alpha)) v.alpha.delete(n);
     for (const [n, a] of Object.entries(p.alpha)) if (v.alpha.get(n) !== a) v.alpha.set(n, a);
-    set(v, "netWorth", netWorth(state, id).spot);
+    set(v, "netWorth", spotWorth(state, id));
     set(v, "take", p.take ?? "");
     set(v, "research", Math.fround(p.effort.research));
   }
