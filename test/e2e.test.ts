@@ -18,7 +18,9 @@ import { startServer, type TestServer } from "./support/server.js";
 const PORT = 4671;
 const run = hasBrowser || mustHaveBrowser;
 
-describe.runIf(run)("the game in a browser", () => {
+// Each step drives three pages through a real server; on a loaded 2-core machine a step can take
+// longer than the suite's 20 s default.
+describe.runIf(run)("the game in a browser", { timeout: 60_000 }, () => {
   let server: TestServer;
   let browser: Browser;
   let outDir: string;
