@@ -14,8 +14,10 @@ import type { Browser, Page } from "playwright-core";
 import { build } from "vite";
 import { hasBrowser, launch, mustHaveBrowser, screenshotDir } from "./support/browser.js";
 import { startServer, type TestServer } from "./support/server.js";
+import { freePort } from "./support/ports.js";
 
-const PORT = 4671;
+// First free port in this file's range, so a second suite running on the machine cannot collide.
+let PORT = 4671;
 const run = hasBrowser || mustHaveBrowser;
 
 // Each step drives three pages through a real server; on a loaded 2-core machine a step can take
@@ -34,6 +36,7 @@ describe.runIf(run)("the game in a browser", { timeout: 60_000 }, () => {
     if (!hasBrowser) throw new Error("Chromium is required under CI (apt-get install chromium)");
     outDir = mkdtempSync(join(tmpdir(), "arena-client-"));
     await build({ configFile: "client/vite.config.ts", logLevel: "error", build: { outDir, emptyOutDir: true } });
+    PORT = await freePort(4671, 4680);
     server = await startServer(PORT, { clientDir: outDir, resolveSeconds: 1 });
     browser = await launch();
   }, 120_000);
