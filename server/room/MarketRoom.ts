@@ -278,7 +278,7 @@ export class MarketRoom extends Room<ArenaState> {
       const failure = await this.commit(r.state, [{ kind: "action", playerId, action }]);
       if (failure) return failure;
       this.acted.add(playerId);
-      this.refreshSoon();
+      this.refresh();
       // A new subnet mid-round: validators' signals now cover it, so send them again.
       if (type === "registerSubnet") for (const c of this.clients) this.sendPrivate(c);
       return { ok: true };
@@ -663,14 +663,6 @@ export class MarketRoom extends Room<ArenaState> {
     this.projectNow();
   }
 
-  /**
-   * After a player's intent the projection is only marked stale and rebuilt once before the next
-   * patch (onBeforePatch): with many intents per patch interval, projecting after each one was most
-   * of the server's CPU under load.
-   */
-  private refreshSoon() {
-    this.dirty = true;
-  }
 
   private dirty = true;
 
