@@ -103,6 +103,7 @@ describe.runIf(run)("the game in a browser", { timeout: 60_000 }, () => {
     await ana.fill("#ticket-amount", "100");
     await ana.waitForFunction(() => /τ/.test(document.querySelector("#pv-receive")?.textContent ?? "") || /α/.test(document.querySelector("#pv-receive")?.textContent ?? ""));
     await ana.screenshot({ path: `${shots}/03-staker-preview.png` });
+    await ana.waitForSelector("#ticket-submit:not([disabled])"); // the preview must be ready first
     await ana.click("#ticket-submit");
     const me = async (p: Page) => p.evaluate(() => { const s = (window as any).__arena.store.get(); return s.state.players[s.seat.playerId]; });
     await ana.waitForFunction(() => { const s = (window as any).__arena.store.get(); return Number(s.state.players[s.seat.playerId].tao) <= 900; });
@@ -110,6 +111,7 @@ describe.runIf(run)("the game in a browser", { timeout: 60_000 }, () => {
     expect(Number(afterStake.alpha["1"])).toBeGreaterThan(0);
     await ana.check("#ticket-side-unstake");
     await ana.fill("#ticket-amount", (Number(afterStake.alpha["1"]) / 2).toFixed(9));
+    await ana.waitForSelector("#ticket-submit:not([disabled])"); // the preview must be ready first
     await ana.click("#ticket-submit");
     await ana.waitForFunction((before) => { const s = (window as any).__arena.store.get(); return Number(s.state.players[s.seat.playerId].tao) > before; }, Number(afterStake.tao));
     await ana.screenshot({ path: `${shots}/04-staker-after.png` });
