@@ -10,13 +10,13 @@ import { switchesOf } from "./config.js";
 import { MAX_VALIDATOR_TAKE } from "./constants.js";
 import { amt, dec, Decimal } from "./decimal.js";
 import { engineError, type EngineError, ok, type Result } from "./errors.js";
-import { inDraft, setEntry } from "./draft.js";
+import { inDraft, own, owns, patchState } from "./draft.js";
 import { newPlayer, seedFlowEma } from "./game.js";
 import { registerSubnet } from "./registration.js";
-import { HOST_ID, type GameEvent, type GameState, type Player, type PlayerId, ROOT_NETUID } from "./state.js";
+import { HOST_ID, type GameEvent, type GameState, type Netuid, type Player, type PlayerId, ROOT_NETUID } from "./state.js";
 import { generateSignals } from "./signals.js";
 import { cleanName, uniqueName } from "./text.js";
-import { stake, stakeRoot, unstake, unstakeRoot } from "./trade.js";
+import { setPlayer, stake, stakeRoot, unstake, unstakeRoot } from "./trade.js";
 
 export type ApplyResult =
   | { ok: true; state: GameState; events: GameEvent[] }
@@ -27,8 +27,15 @@ export const EVENT_FEED_LENGTH = 60;
 
 export function pushEvents(state: GameState, events: readonly GameEvent[]): GameState {
   if (events.length === 0) return state;
+  if (owns(state.events)) {
+    // A feed this draft scope made: append and trim in place.
+    const feed = state.events as GameEvent[];
+    feed.push(...events);
+    if (feed.length > EVENT_FEED_LENGTH) feed.splice(0, feed.length - EVENT_FEED_LENGTH);
+    return patchState(state, { events: feed });
+  }
   const all = [...state.events, ...events];
-  return { ...state, events: all.length > EVENT_FEED_LENGTH ? all.slice(all.length - EVENT_FEED_LENGTH) : all };
+  return patchState(state, { events: own(all.length > EVENT_FEED_LENGTH ? all.slice(all.length - EVENT_FEED_LENGTH) : all) });
 }
 
 function fail(code: EngineError["code"], message: string): ApplyResult {
@@ -115,7 +122,7 @@ export function applyActions(state: GameState, entries: readonly BatchEntry[]): 
 }
 
 function withPlayer(state: GameState, p: Player): GameState {
-  return { ...state, players: setEntry(state.players, p.id, p) };
+  return patchState(state, { players: setPlayer(state.players, p) });
 }
 
 function join(state: GameState, id: PlayerId, rawName: string, role: Player["role"]): ApplyResult {
@@ -202,9 +209,20 @@ function setWeights(state: GameState, player: Player, subnet: number, raw: Recor
   }
   if (!(total > 0) || !Number.isFinite(total)) return fail("weights/invalid", "at least one weight must be positive");
   const normalised: Record<string, number> = {};
-  for (const [k, w] of entries.sort(([a], [b]) => Number(a) - Number(b))) if (w > 0) normalised[k] = w / total;
-  const mine = setEntry(state.pendingWeights[player.id] ?? {}, netuid, normalised);
-  return { ok: true, state: { ...state, pendingWeights: setEntry(state.pendingWeights, player.id, mine) }, events: [] };
+  // Keys ascending by number. Every key is a canonical netuid or uid by now, and a record lists those in
+  // ascending order already, so the sort is needed only for some unusual input.
+  let sorted = true;
+  for (let i = 1; i < entries.length && sorted; i++) sorted = Number(entries[i - 1][0]) < Number(entries[i][0]);
+  for (const [k, w] of sorted ? entries : entries.sort(([a], [b]) => Number(a) - Number(b))) if (w > 0) normalised[k] = w / total;
+  // Copies of the validator's pending book and of the pending record (written in place when a batch made them).
+  const previous = state.pendingWeights[player.id];
+  let mine: Record<Netuid, Readonly<Record<string, number>>>;
+  if (previous && owns(previous)) (mine = previous as typeof mine)[netuid] = normalised;
+  else mine = own({ ...(previous ?? {}), [netuid]: normalised });
+  let pending: Record<PlayerId, Readonly<Record<Netuid, Readonly<Record<string, number>>>>>;
+  if (owns(state.pendingWeights)) (pending = state.pendingWeights as typeof pending)[player.id] = mine;
+  else pending = own({ ...state.pendingWeights, [player.id]: mine });
+  return { ok: true, state: patchState(state, { pendingWeights: pending }), events: [] };
 }
 
 function applyHostAction(state: GameState, action: Extract<Action, { type: "start" | "end" | "setRuleset" | "shock" | "configure" }>): ApplyResult {

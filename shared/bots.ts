@@ -6,13 +6,19 @@
  * Each strategy is small and plausible rather than optimal. They are memoryless: anything a bot
  * "remembers" is read back from its account (e.g. a whale's cost basis from its grant). Every
  * amount is floored to the rao, at least `minStake` (stakes), at most the balance or holding,
- * and previewed with the same pool functions the engine fills with, so a bot never sends a trade
- * the pool would refuse. Trades in one list touch distinct subnets, so each preview stays valid
- * when the actions are applied in order. A strategy never throws: on any surprise it sends nothing.
+ * and previewed with the same pool functions the engine fills with (after a float pre-check that
+ * only ever answers "surely fills"), so a bot never sends a trade the pool would refuse. Trades in
+ * one list touch distinct subnets, so each preview stays valid when the actions are applied in
+ * order. A strategy never throws: on any surprise it sends nothing.
+ *
+ * Strategies read the view only, so many bots can decide from one `sharedView` of a state (its
+ * public part built once); what they derive from the public market alone is then computed once per
+ * view too (see `memo`). With many subnets, validator bots refresh a rotating slice of their miner
+ * weights each round (see WEIGHT_REFRESH_SUBNETS).
  */
 import type { Action, ActionOf } from "./actions.js";
 import { amt, dec, type Dec, floorRao, ZERO } from "./decimal.js";
-import { fillSwap, type SwapParams } from "./pool.js";
+import { fillSwap, surelyFills, type SwapParams } from "./pool.js";
 import { Rng } from "./rng.js";
 import type { Netuid } from "./state.js";
 import type { PlayerView, PublicSubnet } from "./view.js";
@@ -64,10 +70,15 @@ class Ctx {
   readonly params: SwapParams;
   readonly minStake: Dec;
   readonly tao: Dec;
+  /** The pool parameters as numbers, for the quick pre-check (surelyFills). */
+  private readonly feeNumber: number;
+  private readonly minReserveNumber: number;
   constructor(readonly view: PlayerView) {
     if (!view.me) throw new Error("no player");
     this.me = view.me;
     this.params = { fee: dec(view.config.poolFee), minReserve: dec(view.config.minPoolReserve) };
+    this.feeNumber = Number(view.config.poolFee);
+    this.minReserveNumber = Number(view.config.minPoolReserve);
     this.minStake = dec(view.config.minStake);
     this.tao = dec(view.me.tao);
   }
@@ -94,11 +105,12 @@ class Ctx {
     return this.stakeTao(s, this.tao.mul(clampFraction(fraction)), validator);
   }
 
-  stakeTao(s: PublicSubnet, tao: Dec, validator?: string): Action | null {
-    const amount = floorRao(tao.gt(this.tao) ? this.tao : tao);
+  stakeTao(s: PublicSubnet, want: Dec, validator?: string): Action | null {
+    const amount = floorRao(want.gt(this.tao) ? this.tao : want);
     if (amount.lt(this.minStake) || amount.lte(0)) return null;
-    if (!fillSwap(true, s, amount, this.params).ok) return null; // the quote's checks, without its display figures
-    const a: ActionOf<"stake"> = { type: "stake", subnet: Number(s.netuid), tao: amt(amount) };
+    const tao = amt(amount);
+    if (!this.fills(true, s, tao, amount)) return null;
+    const a: ActionOf<"stake"> = { type: "stake", subnet: Number(s.netuid), tao };
     return validator === undefined ? a : { ...a, validator };
   }
 
@@ -110,10 +122,16 @@ class Ctx {
     const held = this.held(s.netuid);
     let amount = floorRao(held.mul(clampFraction(fraction)));
     for (let i = 0; i < 8 && amount.gt(0); i++) {
-      if (fillSwap(false, s, amount, this.params).ok) return { type: "unstake", subnet: Number(s.netuid), alpha: amt(amount) };
+      const alpha = amt(amount);
+      if (this.fills(false, s, alpha, amount)) return { type: "unstake", subnet: Number(s.netuid), alpha };
       amount = floorRao(amount.div(2));
     }
     return null;
+  }
+
+  /** Whether the pool would fill the swap (the quote's checks): the quick float pre-check, else the exact fill. */
+  private fills(buy: boolean, s: PublicSubnet, amount: string, exact: Dec): boolean {
+    return surelyFills(buy, s, amount, this.feeNumber, this.minReserveNumber) || fillSwap(buy, s, exact, this.params).ok;
   }
 
   stakeRoot(fraction: number, validator?: string): Action | null {
@@ -229,8 +247,8 @@ function positive(x: number | undefined): number {
 function validWeights(w: Record<string, number>): Record<string, number> | null {
   const out: Record<string, number> = {};
   let total = 0;
-  for (const [k, v] of Object.entries(w)) {
-    const x = positive(v);
+  for (const k of Object.keys(w)) {
+    const x = positive(w[k]);
     if (x > 0) {
       out[k] = x;
       total += x;
@@ -241,7 +259,12 @@ function validWeights(w: Record<string, number>): Record<string, number> | null 
 
 function setWeights(subnet: Netuid, w: Record<string, number>): Action | null {
   const weights = validWeights(w);
-  return weights ? { type: "setWeights", subnet: Number(subnet), weights } : null;
+  return weights ? setValidWeights(subnet, weights) : null;
+}
+
+/** setWeights for weights validWeights already returned (validating them again changes nothing). */
+function setValidWeights(subnet: Netuid, weights: Record<string, number>): Action {
+  return { type: "setWeights", subnet: Number(subnet), weights };
 }
 
 function equalMinerWeights(s: PublicSubnet): Record<string, number> {
@@ -430,10 +453,10 @@ const honestValidator: Strategy = (c) => {
   const out: (Action | null)[] = [selfStake(c)];
   for (const s of weightTargets(c.view)) {
     const w = signalMinerWeights(c.view, s);
-    if (w) out.push(setWeights(s.netuid, w));
+    if (w) out.push(setValidWeights(s.netuid, w));
   }
   const root = signalRootWeights(c.view);
-  if (root) out.push(setWeights("0", root));
+  if (root) out.push(setValidWeights("0", root));
   return compact(out);
 };
 
@@ -444,7 +467,8 @@ const lazyValidator: Strategy = (c) => {
   for (const s of weightTargets(c.view)) {
     const w: Record<string, number> = {};
     for (const [uid, x] of Object.entries(cw[s.netuid] ?? {})) if (Number(uid) < s.minerCount && /^\d+$/.test(uid)) w[uid] = x;
-    out.push(setWeights(s.netuid, validWeights(w) ?? equalMinerWeights(s)));
+    const valid = validWeights(w);
+    out.push(valid ? setValidWeights(s.netuid, valid) : setWeights(s.netuid, equalMinerWeights(s)));
   }
   if (c.view.subnets.length > 0) {
     const current = new Set(c.view.subnets.map((s) => s.netuid));
@@ -472,8 +496,8 @@ export function cartelTargets(playerId: string, subnets: readonly PublicSubnet[]
 const cartelValidator: Strategy = (c) => {
   const out: (Action | null)[] = [selfStake(c)];
   for (const s of weightTargets(c.view)) {
-    const w = signalMinerWeights(c.view, s) ?? equalMinerWeights(s);
-    out.push(setWeights(s.netuid, w));
+    const w = signalMinerWeights(c.view, s);
+    out.push(w ? setValidWeights(s.netuid, w) : setWeights(s.netuid, equalMinerWeights(s)));
   }
   if (c.view.subnets.length > 0) {
     const favoured = new Set(cartelTargets(c.me.id, c.view.subnets));

@@ -66,6 +66,17 @@ export function floorRao(x: DecLike): Dec {
   return d.decimalPlaces() <= RAO_DECIMALS ? d : d.toDecimalPlaces(RAO_DECIMALS, Decimal.ROUND_DOWN); // already on the grid: itself
 }
 
+const E9 = new Decimal("1e9");
+
+/**
+ * floorRao(x / y): the quotient rounded toward zero to whole rao, computed as an integer division
+ * of x·10⁹ by y. Exactly what dividing at precision 40 and flooring gives whenever the quotient is
+ * below 10³¹ (its digits down to the rao then fit the 40), and cheaper.
+ */
+export function floorRaoDiv(x: Dec, y: Dec): Dec {
+  return x.times(E9).divToInt(y).times(RAO);
+}
+
 /** Quantise to whole rao, rounding away from zero (what a trader must pay). */
 export function ceilRao(x: DecLike): Dec {
   const d = dec(x);
@@ -97,7 +108,7 @@ export function max(a: Dec, b: Dec): Dec {
  * skips the quantisation step of `amt`, which dominates the cost of book-keeping.
  */
 export function raoString(x: Dec): string {
-  return x.isZero() ? "0" : remember(x.toString(), x); // balances and positions are read back by the next step
+  return x.isZero() ? "0" : x.toString();
 }
 
 /** `amt(x)` for a pool reserve or another amount the next steps will read back: the string's value is remembered. */

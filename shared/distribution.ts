@@ -6,9 +6,11 @@
  * Works on a mutable ledger that resolveRound owns for the length of one resolution (the state
  * passed in is never touched); each player update still goes through ledger.ts.
  */
-import { amt, amtKept, dec, type Dec, floorRao, ZERO } from "./decimal.js";
+import { amt, amtKept, dec, type Dec, Decimal, floorRao, floorRaoDiv, ZERO } from "./decimal.js";
+
+const HALF = new Decimal("0.5");
 import { withPositions } from "./ledger.js";
-import { npcMinerWeights } from "./npc.js";
+import { npcMinerWeightList } from "./npc.js";
 import { fillSwap, type SwapParams } from "./pool.js";
 import type { Rng } from "./rng.js";
 import { signalSigma } from "./signals.js";
@@ -45,18 +47,21 @@ export interface Gains {
 export function settle(ledger: Ledger): Map<PlayerId, Gains> {
   const gains = new Map<PlayerId, Gains>();
   if (!ledger.pending) return gains;
-  for (const [id, credits] of ledger.pending) {
+  ledger.pending.forEach((credits, id) => {
     const g: Gains = { alpha: new Map(), root: ZERO };
-    for (const [netuid, , amount] of credits.values()) {
+    const changes: Credit[] = [];
+    credits.forEach((c) => {
+      changes.push(c);
+      const [netuid, , amount] = c;
       if (netuid === ROOT_NETUID) g.root = g.root.plus(amount);
       else {
         const prev = g.alpha.get(netuid);
         g.alpha.set(netuid, prev ? prev.plus(amount) : amount);
       }
-    }
+    });
     gains.set(id, g);
-    ledger.players[id] = withPositions(ledger.players[id], credits.values());
-  }
+    ledger.players[id] = withPositions(ledger.players[id], changes);
+  });
   ledger.pending.clear();
   return gains;
 }
@@ -120,7 +125,7 @@ export function payValidator(ledger: Ledger, netuid: Netuid, v: PlayerId, amount
   const rest = amount.minus(take);
   const parts = nominators ? proRata(rest, nominators) : new Map<PlayerId, Dec>();
   if (parts.size === 0) credit(ledger, v, netuid, v, rest);
-  else for (const [n, part] of parts) credit(ledger, n, netuid, v, part);
+  else parts.forEach((part, n) => credit(ledger, n, netuid, v, part));
   credit(ledger, v, netuid, v, take);
 }
 
@@ -200,7 +205,8 @@ function permitted(validators: readonly PlayerId[], alphaOf: ReadonlyMap<PlayerI
   }
   if (count <= max) {
     const candidates: [PlayerId, number][] = [];
-    for (const v of validators) {
+    for (let i = 0; i < validators.length; i++) {
+      const v = validators[i];
       const sv = (alphaOf.get(v) ?? 0) + (book.rootWeighted.get(v) ?? 0);
       if (sv > 0) candidates.push([v, sv]);
     }
@@ -278,7 +284,7 @@ export function paySubnet(
   let s = ledger.subnets[netuid];
   const owner = floorRao(alphaOut.mul(input.ownerCut)); // rounds down; the remainder stays with miners/validators
   const rest = alphaOut.minus(owner);
-  let minersPot = floorRao(rest.div(2));
+  let minersPot = floorRao(rest.times(HALF)); // = rest ÷ 2, exactly
   let valTotal = rest.minus(minersPot);
   // root_prop = w·T_root / (w·T_root + AlphaIssuance_i) (§5).
   const wRoot = input.totalRootStake.mul(input.taoWeight);
@@ -301,10 +307,10 @@ export function paySubnet(
   // "__proto__" could never be a key of the plain records Yuma was given: it stays out.)
   const candidates = permitted(input.validators, alphaOf, input.book, input.maxValidators).filter(([v]) => v !== "__proto__");
   // Weights in permit order (NPC validators draw theirs from the round's RNG in that order).
-  const weightOf: (Record<string, number> | undefined)[] = new Array(candidates.length);
+  const weightOf: (Record<string, number> | number[] | undefined)[] = new Array(candidates.length);
   for (let i = 0; i < candidates.length; i++) {
     const [v, sv] = candidates[i];
-    if (ledger.players[v].npc === "validator") weightOf[i] = npcMinerWeights(s, rng, signalSigma(input.signalNoise, sv));
+    if (ledger.players[v].npc === "validator") weightOf[i] = npcMinerWeightList(s, rng, signalSigma(input.signalNoise, sv));
     else {
       const w = input.weights[v]?.[netuid];
       if (w) weightOf[i] = w as Record<string, number>;
@@ -312,7 +318,10 @@ export function paySubnet(
   }
   // Yuma works in id order: the book ranks every validator once, so the candidates sort as numbers.
   const rank = input.book.idRank;
-  const order = candidates.map((_, i) => i).sort((x, y) => rank.get(candidates[x][0])! - rank.get(candidates[y][0])!);
+  const slots = new Array<number>(rank.size).fill(-1); // candidate index by rank (ranks are distinct)
+  for (let i = 0; i < candidates.length; i++) slots[rank.get(candidates[i][0])!] = i;
+  const order: number[] = [];
+  for (let r = 0; r < slots.length; r++) if (slots[r] >= 0) order.push(slots[r]);
   const ids = order.map((i) => candidates[i][0]);
   const yuma = runYuma({
     stake: {}, weights: {}, validators: ids, stakeList: order.map((i) => candidates[i][1]), weightList: order.map((i) => weightOf[i]),
@@ -333,7 +342,7 @@ export function paySubnet(
     dividends = recordOrder(ids.map((v, i) => [v, yuma.dividendList![i]]), input.book.indexLikeIds);
   }
   let dividendSum = 0;
-  for (const [, d] of dividends) if (d > 0) dividendSum += d;
+  for (let i = 0; i < dividends.length; i++) if (dividends[i][1] > 0) dividendSum += dividends[i][1];
 
   credit(ledger, s.owner, netuid, s.owner, owner);
   if (!(dividendSum > 0)) {
@@ -354,7 +363,8 @@ export function paySubnet(
     const aVals: number[] = [];
     const rKeys: PlayerId[] = [];
     const rVals: number[] = [];
-    for (const [v, d] of dividends) {
+    for (let i = 0; i < dividends.length; i++) {
+      const [v, d] = dividends[i];
       if (!(d > 0)) continue;
       dKeys.push(v);
       dVals.push(d);
@@ -375,14 +385,18 @@ export function paySubnet(
       }
     }
     const [pKeys, pVals] = aKeys.length > 0 ? [aKeys, aVals] : [dKeys, dVals];
-    for (const [i, x] of proRataNumList(valPot, pVals)) payValidator(ledger, netuid, pKeys[i], x, byV?.get(pKeys[i]));
+    const valParts = proRataNumList(valPot, pVals);
+    for (let k = 0; k < valParts.length; k++) {
+      const v = pKeys[valParts[k][0]];
+      payValidator(ledger, netuid, v, valParts[k][1], byV?.get(v));
+    }
     if (rootAlpha.gt(0)) {
       const [sKeys, shares] = rKeys.length > 0 ? [rKeys, rVals] : [dKeys, dVals];
       // Taoflow keep-mode claimants take their part as alpha; everything else is sold fee-free for TAO.
       let toSell = rootAlpha;
       const sellWeights = [...shares];
       let sellTotal = 0;
-      for (const w of shares) sellTotal += w;
+      for (let i = 0; i < shares.length; i++) sellTotal += shares[i];
       if (input.book.keepers.size > 0) {
         for (const [i, y] of proRataNumList(rootAlpha, shares)) {
           const v = sKeys[i];
@@ -396,7 +410,7 @@ export function paySubnet(
           sellWeights[i] *= 1 - k.fraction;
         }
         sellTotal = 0;
-        for (const w of sellWeights) sellTotal += w;
+        for (let i = 0; i < sellWeights.length; i++) sellTotal += sellWeights[i];
       }
       if (toSell.gt(0)) {
         // The alpha is minted as stake, then sold into the pool: AlphaOut does not grow by it.
@@ -432,7 +446,7 @@ export function paySubnet(
 function recount(s: Subnet, minted: Dec): Subnet {
   const issued = dec(s.alphaIssued).plus(minted);
   const out = issued.minus(dec(s.alphaReserve));
-  return { ...s, alphaIssued: amtKept(issued), alphaOut: amtKept(out), price: amt(dec(s.taoReserve).div(dec(s.alphaReserve))) };
+  return { ...s, alphaIssued: amtKept(issued), alphaOut: amtKept(out), price: amt(floorRaoDiv(dec(s.taoReserve), dec(s.alphaReserve))) };
 }
 
 /**

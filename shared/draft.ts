@@ -2,16 +2,20 @@
  * Copy-on-write records for runs of engine steps whose intermediate states nobody else sees: a
  * batch of actions (`applyActions`) and the NPC trading inside `resolveRound`.
  *
- * Outside a draft scope, `setEntry` is the plain immutable update: it always returns a fresh copy
- * of the record with one entry set. Inside a scope, the first write to a record copies it and marks
- * the copy as owned by the scope; later writes to that copy happen in place, so a run of N trades
- * copies `state.players` once instead of N times. Records that existed before the scope (those of
- * the input state) are never owned, so they are never written. The owned set is dropped when the
- * scope ends, so what the scope returns is an ordinary immutable state from then on.
+ * Outside a draft scope every update is the plain immutable one: a fresh copy with the change.
+ * Inside a scope, the first write to a record (the players or subnets record, a player's stakes,
+ * a feed, the state object itself) copies it and marks the copy as owned by the scope; later
+ * writes to that copy happen in place, so a run of N trades copies `state.players` once instead of
+ * N times. Records that existed before the scope (those of the input state) are never owned, so
+ * they are never written. The owned set is dropped when the scope ends, so what the scope returns
+ * is an ordinary immutable state from then on.
  *
- * The rule for callers inside a scope: an intermediate state is superseded by the next step's
- * state and must not be read after that step (its records may have moved on).
+ * The rule for code inside a scope: an intermediate state is superseded by the next step's state
+ * and must not be read after that step (its records may have moved on); and a step may hand back
+ * the very object it was given, so changes are detected by content, never by identity.
  */
+import type { GameState } from "./state.js";
+
 let owned: WeakSet<object> | null = null;
 
 /** Run `fn` as one draft scope (scopes nest; an inner scope never writes the outer scope's records). */
@@ -25,13 +29,27 @@ export function inDraft<T>(fn: () => T): T {
   }
 }
 
-/** `{ ...record, [key]: value }`, in place when the record was copied earlier in the current draft scope. */
-export function setEntry<V>(record: Readonly<Record<string, V>>, key: string, value: V): Record<string, V> {
-  if (owned !== null && owned.has(record)) {
-    (record as Record<string, V>)[key] = value;
-    return record as Record<string, V>;
-  }
-  const copy: Record<string, V> = { ...record, [key]: value };
+/** Whether `record` was made in the current draft scope (so it may be written in place). */
+export function owns(record: object): boolean {
+  return owned !== null && owned.has(record);
+}
+
+/** Mark a fresh copy as made in the current draft scope (no-op outside one); returns it. */
+export function own<T extends object>(copy: T): T {
   if (owned !== null) owned.add(copy);
   return copy;
+}
+
+/*
+ * Callers spread at their own call sites (`owns(r) ? r : own({ ...r })`) rather than through a shared
+ * helper: a spread site that sees one kind of record stays fast, one that sees them all does not.
+ */
+
+/**
+ * `{ ...state, ...fields }`, in place when the current draft scope made the state object. (So a
+ * step inside a scope may return the very object it was given: compare contents, not identity.)
+ */
+export function patchState(state: GameState, fields: Partial<GameState>): GameState {
+  if (owned !== null && owned.has(state)) return Object.assign(state, fields);
+  return own({ ...state, ...fields });
 }

@@ -68,9 +68,7 @@ export function ecosystemMetrics(state: GameState, shares: Record<string, number
     stakeValue.push(v);
   }
   const controlValues = [...control.values()];
-  const topControl = [...control.entries()]
-    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
-    .slice(0, 8)
+  const topControl = topEntries(control, 8)
     .map(([id, share]) => ({ id, share: share / (controlValues.reduce((x, y) => x + y, 0) || 1) }));
   const builders = subnets.map((s) => state.players[s.owner]?.effort.research ?? 0);
   return {
@@ -83,6 +81,22 @@ export function ecosystemMetrics(state: GameState, shares: Record<string, number
     researchShare: builders.length ? builders.reduce((a, b) => a + b, 0) / builders.length : 0,
     topControl,
   };
+}
+
+/** The first `k` entries by value descending, ties by id: the head of the full sort, found in one pass. */
+function topEntries(m: ReadonlyMap<PlayerId, number>, k: number): [PlayerId, number][] {
+  const before = (a: [PlayerId, number], b: [PlayerId, number]) => (b[1] - a[1] || (a[0] < b[0] ? -1 : 1)) < 0;
+  const top: [PlayerId, number][] = [];
+  for (const e of m) {
+    if (top.length === k && !before(e, top[k - 1])) continue;
+    let i = top.length < k ? top.length : k - 1;
+    top[i] = e;
+    while (i > 0 && before(top[i], top[i - 1])) {
+      [top[i - 1], top[i]] = [top[i], top[i - 1]];
+      i--;
+    }
+  }
+  return top;
 }
 
 /** Net worth at spot: free TAO + root stake + alpha valued at the pool price. */

@@ -124,6 +124,15 @@ export function emissionOverBlocks(
     throw new RangeError(`blocks must be a non-negative safe integer, got ${blocks}`);
   }
   const start = I;
+  // The usual case, before the first halving with the window not reaching it: one segment at the
+  // base rate. Exactly what the loop below computes then, without its searches.
+  const firstThreshold = cap.minus(cap.times(HALF));
+  if (blocks > 0 && I.lt(firstThreshold)) {
+    const rate = floorRao(b);
+    if (!rate.isZero() && rate.times(blocks - 1).lt(firstThreshold.minus(I)) && rate.times(blocks).lte(cap.minus(I))) {
+      return { total: floorRao(I.plus(rate.times(blocks)).minus(start)), perSegment: [{ blocks, perBlock: rate }] };
+    }
+  }
   const perSegment: EmissionSegment[] = [];
   let remaining = blocks;
   while (remaining > 0 && I.lt(cap)) {

@@ -4,7 +4,7 @@
  * an uncapped injection keeps the price, which is why the whole tempo can be done in one step.
  */
 import type { ExcessRule } from "./config.js";
-import { amt, amtKept, dec, type Dec, floorRao, ZERO } from "./decimal.js";
+import { amt, amtKept, dec, type Dec, floorRao, floorRaoDiv, ZERO } from "./decimal.js";
 import { fillSwap, type SwapParams } from "./pool.js";
 import type { Subnet } from "./state.js";
 
@@ -28,7 +28,7 @@ export function computeInjection(s: Subnet, emission: Dec, alphaCap: Dec, share:
   const none: Injection = { taoIn: ZERO, alphaIn: ZERO, excessTao: ZERO, alphaBurned: ZERO, subsidised: false };
   if (emission.lte(0)) return none;
   const price = dec(s.taoReserve).div(dec(s.alphaReserve));
-  const uncapped = floorRao(emission.div(price)); // rounds down: never mint more alpha than the TAO buys
+  const uncapped = floorRaoDiv(emission, price); // rounds down: never mint more alpha than the TAO buys
   if (rule === "none") {
     // RS1: all TAO goes in; alpha_in capped, so a capped low-price subnet's price rises.
     return { ...none, taoIn: emission, alphaIn: uncapped.lt(alphaCap) ? uncapped : alphaCap };
@@ -67,7 +67,7 @@ export function applyInjection(s: Subnet, inj: Injection, protocol: SwapParams):
     }
   }
   return {
-    subnet: { ...s, taoReserve: amtKept(t), alphaReserve: amtKept(a), alphaIssued: amtKept(issued), price: amt(t.div(a)) },
+    subnet: { ...s, taoReserve: amtKept(t), alphaReserve: amtKept(a), alphaIssued: amtKept(issued), price: amt(floorRaoDiv(t, a)) },
     injection: { ...inj, alphaBurned: burned, excessTao: excess },
   };
 }

@@ -5,6 +5,7 @@
  * results are too and need no re-quantising.
  */
 import { dec, type Dec, raoString, ZERO } from "./decimal.js";
+import { own, owns } from "./draft.js";
 import { ROOT_NETUID, type Netuid, type Player, type PlayerId } from "./state.js";
 
 export function withTao(p: Player, delta: Dec): Player {
@@ -24,17 +25,19 @@ export function withPosition(p: Player, netuid: Netuid, validator: PlayerId, del
   const current = positionOf(p, netuid, validator);
   const next = current.plus(delta);
   if (next.isNeg()) throw new Error(`ledger: negative position ${p.id}/${netuid}/${validator}`);
-  const book = { ...(p.stakes[netuid] ?? {}) };
+  // Copies of the records (inside a draft scope, records the scope already copied are written in place).
+  const held = p.stakes[netuid];
+  const book: Record<PlayerId, string> = held && owns(held) ? (held as Record<PlayerId, string>) : own({ ...(held ?? {}) });
   if (next.isZero()) delete book[validator];
   else book[validator] = raoString(next);
-  const stakes = { ...p.stakes };
+  const stakes: Record<Netuid, Readonly<Record<PlayerId, string>>> = owns(p.stakes) ? (p.stakes as Record<Netuid, Readonly<Record<PlayerId, string>>>) : own({ ...p.stakes });
   if (Object.keys(book).length === 0) delete stakes[netuid];
   else stakes[netuid] = book;
   if (netuid === ROOT_NETUID) {
     return { ...p, stakes, rootStake: raoString(dec(p.rootStake).plus(delta)) };
   }
   const total = dec(p.alpha[netuid] ?? "0").plus(delta);
-  const alpha = { ...p.alpha };
+  const alpha: Record<Netuid, string> = owns(p.alpha) ? (p.alpha as Record<Netuid, string>) : own({ ...p.alpha });
   if (total.isZero()) delete alpha[netuid];
   else alpha[netuid] = raoString(total);
   return { ...p, stakes, alpha };
@@ -50,7 +53,10 @@ export function withPositions(p: Player, changes: Iterable<readonly [Netuid, Pla
   let alpha: Record<Netuid, string> | null = null;
   let root: Dec | null = null;
   const copied = new Set<Netuid>();
-  for (const [netuid, validator, delta] of changes) {
+  for (const change of changes) {
+    const netuid = change[0];
+    const validator = change[1];
+    const delta = change[2];
     if (delta.isZero()) continue;
     if (stakes === null) stakes = { ...p.stakes } as Record<Netuid, Record<PlayerId, string>>;
     let book = stakes[netuid];

@@ -131,6 +131,14 @@ export function npcMinerWeights(s: Subnet, rng: Rng, sigma: number): Record<stri
   return w;
 }
 
+/** npcMinerWeights as a list indexed by miner uid (the same draws): Yuma reads it like the record. */
+export function npcMinerWeightList(s: Subnet, rng: Rng, sigma: number): number[] {
+  const skills = s.minerSkill;
+  const w = new Array<number>(skills.length);
+  for (let uid = 0; uid < skills.length; uid++) w[uid] = skills[uid] * rng.lognormal(sigma);
+  return w;
+}
+
 /**
  * A root validator's weights over subnets (root-weights rule): quality seen through noise, and for
  * the cartel (validators with an affiliation) a pull toward their own subnets.

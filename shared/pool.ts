@@ -7,11 +7,13 @@
  * the fill. Rounding always favours the pool: the fee is rounded up, the output down, so
  * k = T·A never falls on a swap.
  *
- * Swap arithmetic runs in a private 120-digit clone: the products of an amount with a fee
- * rate or a limit price (up to 17 + 40 digits) are then exact, so each quantisation below is
- * exactly the stated floor or ceiling. Everything returned is a plain `Decimal`.
+ * Swap arithmetic is exact: each quantisation below is exactly the stated floor or ceiling. A leg
+ * whose products fit 40 digits (every swap of amounts up to 21M with 9 decimals) computes them in
+ * the plain 40-digit context, where they are then exact; anything longer, and the limit-price
+ * maths, runs in a private 120-digit clone (products up to 17 + 40 digits are exact there).
+ * Everything returned is a plain `Decimal`.
  */
-import { Decimal, ONE, RAO, ZERO, amt, amtKept, ceilRao, dec, floorRao, isRaoExact, type Dec } from "./decimal.js";
+import { Decimal, ONE, RAO, ZERO, amt, amtKept, ceilRao, dec, floorRao, floorRaoDiv, isRaoExact, type Dec } from "./decimal.js";
 import { err, ok, type Result } from "./errors.js";
 import { MIN_POOL_RESERVE, POOL_FEE } from "./constants.js";
 
@@ -103,7 +105,7 @@ function leg(rIn: Dec, rOut: Dec, gross: Dec, f: Dec): Leg {
     : gross.sd() + f.sd() <= PLAIN_DIGITS ? ceilRao(gross.times(f)) : plain(ceilRao(wide(gross).times(f)));
   const net = gross.minus(fee);
   // out = floor_rao(rOut·net / (rIn + net)): rounds DOWN (against the trader), so out < rOut.
-  const out = rOut.sd() + net.sd() <= PLAIN_DIGITS ? floorRao(rOut.times(net).div(rIn.plus(net)))
+  const out = rOut.sd() + net.sd() <= PLAIN_DIGITS ? floorRaoDiv(rOut.times(net), rIn.plus(net))
     : plain(floorRao(wide(rOut).times(net).div(wide(rIn).plus(net))));
   return { fee, out, inAfter: rIn.plus(gross), outAfter: rOut.minus(out) };
 }
@@ -267,6 +269,32 @@ export function fillSwap(buy: boolean, pool: PoolReserves, amountIn: Dec, params
   return ok({ amountIn: a, requested, fee, amountOut, partial, pool: after });
 }
 
+/**
+ * Whether a swap of `amount` (a positive amount on the rao grid, no limit) surely fills, decided in
+ * floating point with margins a million times wider than its rounding: true only when the exact
+ * swap certainly pays out something and keeps the drawn reserve at or above `minReserve`, so that
+ * `fillSwap(buy, pool, amount, params).ok` is true as well. False means "not sure": ask fillSwap.
+ * `fee` and `minReserve` are the params' values as numbers. A cheap pre-check for callers that
+ * only need to know whether a trade would be refused (the bots).
+ */
+export function surelyFills(buy: boolean, pool: PoolReserves, amount: string, fee: number, minReserve: number): boolean {
+  const t = Number(pool.taoReserve);
+  const a = Number(pool.alphaReserve);
+  const g = Number(amount);
+  const rIn = buy ? t : a;
+  const rOut = buy ? a : t;
+  // Realistic fees and amounts only (so nothing below cancels); anything else gets the exact check.
+  if (!(fee >= 0 && fee <= 0.5 && minReserve >= 0 && g >= 1e-6 && rIn > 0 && rOut > 0)) return false;
+  if (!(Number.isFinite(t) && Number.isFinite(a) && Number.isFinite(g) && Number.isFinite(minReserve))) return false;
+  // net = g − ceil_rao(g·fee) lies in [g(1 − fee) − 1e-9, g]; the output grows with net.
+  const netLow = g * (1 - fee) - 1e-9;
+  const outLow = (rOut * netLow) / (rIn + netLow);
+  const outHigh = (rOut * g) / (rIn + g);
+  const paysOut = outLow >= 4e-9; // floor_rao(out) ≥ 1 rao
+  const keepsFloor = rOut - outHigh * (1 + 1e-9) >= minReserve * (1 + 1e-9) + 1e-9 * rOut + 1e-9;
+  return paysOut && keepsFloor;
+}
+
 /** Preview a stake: `taoIn` TAO in, alpha out. */
 export function quoteStake(pool: PoolReserves, taoIn: Dec, params: SwapParams, limit?: LimitOrder): Result<SwapQuote> {
   return quote(true, pool, taoIn, params, limit);
@@ -301,6 +329,6 @@ export function liquidationValue(pool: PoolReserves, alpha: Dec, params: SwapPar
     sell = fromRao(searchMax(fits, est, toRao(total)));
     if (sell.isZero()) return ZERO;
   }
-  const q = quoteUnstake(pool, sell, params);
+  const q = fillSwap(false, pool, sell, params); // the quote's amountOut, without its display figures
   return q.ok ? q.value.amountOut : ZERO;
 }

@@ -37,22 +37,24 @@ export class Rng {
   pick<T>(xs: readonly T[]): T {
     return xs[this.int(xs.length)];
   }
-  private spare: number | null = null;
+  /** The pair's second value and whether it is there (a plain number field, so storing it allocates nothing). */
+  private spare = 0;
+  private hasSpare = false;
   /**
    * Standard normal (Box-Muller; the pair's second value is kept for the next call). The spare is
    * not part of `state()`, so every engine step starts from a fresh pair: a step's draws depend only
    * on the state it started from.
    */
   normal(): number {
-    if (this.spare !== null) {
-      const z = this.spare;
-      this.spare = null;
-      return z;
+    if (this.hasSpare) {
+      this.hasSpare = false;
+      return this.spare;
     }
     const u = 1 - this.next();
     const v = this.next();
     const r = Math.sqrt(-2 * Math.log(u));
     this.spare = r * Math.sin(2 * Math.PI * v);
+    this.hasSpare = true;
     return r * Math.cos(2 * Math.PI * v);
   }
   /** Log-normal multiplier with median 1. */

@@ -42,9 +42,13 @@ function miners(s: Subnet): string[] {
 }
 
 function mergeWeights(weights: WeightBook, pending: WeightBook): WeightBook {
-  // Books without pending weights are shared, not copied: they are never written.
+  // Books are shared, not copied, where nothing is merged into them (they are never written): those
+  // without pending weights, and a validator's first pending book.
   const out: Record<string, Readonly<Record<string, Readonly<Record<string, number>>>>> = { ...weights };
-  for (const [v, byNet] of Object.entries(pending)) out[v] = { ...(out[v] ?? {}), ...byNet };
+  for (const [v, byNet] of Object.entries(pending)) {
+    const revealed = out[v];
+    out[v] = revealed ? { ...revealed, ...byNet } : byNet;
+  }
   return out;
 }
 
@@ -192,7 +196,7 @@ export function resolveRound(input: GameState): { state: GameState; report: Roun
     const g = gains.get(id);
     if (!g) continue;
     const alpha: Record<Netuid, string> = {};
-    for (const [n, gain] of g.alpha) alpha[n] = gain.toString(); // netuid keys: the record orders them numerically
+    g.alpha.forEach((gain, n) => { alpha[n] = gain.toString(); }); // netuid keys: the record orders them numerically
     income[id] = { alpha, rootTao: g.root.toString() };
   }
   const report: RoundReport = {

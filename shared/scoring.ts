@@ -17,17 +17,17 @@ export interface NetWorth {
 
 export function netWorth(state: GameState, id: PlayerId): NetWorth {
   const p = state.players[id];
-  const base = dec(p.tao).plus(p.rootStake);
+  const base = dec(p.tao).plus(dec(p.rootStake));
   let spot = base;
   let liq = base;
   const params = swapParams(state);
   for (const [n, a] of Object.entries(p.alpha)) {
     const s = state.subnets[n];
     if (!s) continue;
-    spot = spot.plus(dec(a).mul(s.taoReserve).div(s.alphaReserve));
+    spot = spot.plus(dec(a).mul(dec(s.taoReserve)).div(dec(s.alphaReserve)));
     liq = liq.plus(liquidationValue(s, dec(a), params));
   }
-  return { spot: spot.toDecimalPlaces(9).toString(), liquidation: liq.toString(), profit: liq.minus(p.granted).toString() };
+  return { spot: spot.toDecimalPlaces(9).toString(), liquidation: liq.toString(), profit: liq.minus(dec(p.granted)).toString() };
 }
 
 export interface LeaderboardRow {

@@ -38,9 +38,11 @@ export function applyShocks(state: GameState, rng: Rng, round: number): { state:
         events.push({ round, kind: "hype", subnet: target, text: `Social media hype around ${label}` });
         break;
       case "whaleExit": {
-        const before = st;
+        // Every sale whaleExit makes adds its event: more events means it sold (the state may be
+        // updated in place inside a resolution, so compare contents, not identity).
+        const before = events.length;
         st = whaleExit(st, shock.subnet, events);
-        if (st !== before) events.push({ round, kind: "whaleExit", subnet: target, text: "A whale dumped its alpha" });
+        if (events.length > before) events.push({ round, kind: "whaleExit", subnet: target, text: "A whale dumped its alpha" });
         break;
       }
       case "halving": {

@@ -9,26 +9,28 @@ import { type Dec, floorRao, ZERO } from "./decimal.js";
 export function proRata<K>(total: Dec, weights: ReadonlyMap<K, Dec>): Map<K, Dec> {
   const out = new Map<K, Dec>();
   let sum = ZERO;
-  let top: K | undefined;
+  let top = undefined as K | undefined;
   let topW = ZERO;
-  for (const [k, w] of weights) {
-    if (w.lte(0)) continue;
+  // forEach rather than for…of: no [key, value] array per entry (this runs for every nominator).
+  weights.forEach((w, k) => {
+    if (w.lte(0)) return;
     sum = sum.plus(w);
     if (top === undefined || w.gt(topW)) { top = k; topW = w; }
-  }
+  });
   if (sum.isZero() || top === undefined) return out;
-  if (weights.size === 1) return out.set(top, total);
+  const first = top;
+  if (weights.size === 1) return out.set(first, total);
   // One division: the ratio is rounded down, so w × ratio never exceeds the exact share, and each
   // part is floored to the rao on top: the pot is never overdrawn.
   const ratio = total.div(sum);
   let paid = ZERO;
-  for (const [k, w] of weights) {
-    if (w.lte(0) || k === top) continue;
+  weights.forEach((w, k) => {
+    if (w.lte(0) || k === first) return;
     const part = floorRao(w.mul(ratio));
     out.set(k, part);
     paid = paid.plus(part);
-  }
-  out.set(top, (out.get(top) ?? ZERO).plus(total.minus(paid)));
+  });
+  out.set(first, (out.get(first) ?? ZERO).plus(total.minus(paid)));
   return out;
 }
 

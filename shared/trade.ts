@@ -5,9 +5,9 @@
 import { defaultValidator, swapParams } from "./access.js";
 import type { ActionOf } from "./actions.js";
 import { parseAmount, parsePrice } from "./amount.js";
-import { amt, amtKept, dec, type Dec, ZERO } from "./decimal.js";
+import { amt, amtKept, dec, type Dec, floorRaoDiv, ZERO } from "./decimal.js";
 import { err, ok, type Result } from "./errors.js";
-import { setEntry } from "./draft.js";
+import { own, owns, patchState } from "./draft.js";
 import { positionOf, positionsLargestFirst, withPosition, withTao } from "./ledger.js";
 import { fillSwap, type LimitOrder, swapAlphaForTao, type SwapFill, type SwapParams, swapTaoForAlpha, type SwapQuote } from "./pool.js";
 import { type GameEvent, type GameState, type Netuid, type Player, type PlayerId, ROOT_NETUID, type Subnet } from "./state.js";
@@ -40,17 +40,29 @@ export function withPool(s: Subnet, pool: { taoReserve: string; alphaReserve: st
   const t = dec(pool.taoReserve);
   const a = dec(pool.alphaReserve);
   return {
-    ...s, taoReserve: pool.taoReserve, alphaReserve: pool.alphaReserve, price: amt(t.div(a)),
+    ...s, taoReserve: pool.taoReserve, alphaReserve: pool.alphaReserve, price: amt(floorRaoDiv(t, a)),
     alphaOut: amtKept(dec(s.alphaOut).plus(alphaOutDelta)), flowThisRound: amtKept(dec(s.flowThisRound).plus(flowDelta)),
   };
 }
 
+/** `{ ...players, [p.id]: p }`, in place when the current draft scope made the record. */
+export function setPlayer(players: GameState["players"], p: Player): GameState["players"] {
+  if (!owns(players)) return own({ ...players, [p.id]: p });
+  (players as Record<PlayerId, Player>)[p.id] = p;
+  return players;
+}
+
+function setSubnet(subnets: GameState["subnets"], s: Subnet): GameState["subnets"] {
+  if (!owns(subnets)) return own({ ...subnets, [s.netuid]: s });
+  (subnets as Record<Netuid, Subnet>)[s.netuid] = s;
+  return subnets;
+}
+
 function put(state: GameState, player: Player, subnet?: Subnet): GameState {
-  return {
-    ...state,
-    players: setEntry(state.players, player.id, player),
-    subnets: subnet ? setEntry(state.subnets, subnet.netuid, subnet) : state.subnets,
-  };
+  return patchState(state, {
+    players: setPlayer(state.players, player),
+    subnets: subnet ? setSubnet(state.subnets, subnet) : state.subnets,
+  });
 }
 
 /**

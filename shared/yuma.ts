@@ -44,7 +44,8 @@ export interface YumaInput {
    * the `stake` and `weights` records are not read (the caller need not build them).
    */
   stakeList?: readonly number[];
-  weightList?: readonly (Record<string, number> | undefined)[];
+  /** A row may also be a list indexed by miner uid, for miners named "0", "1", … (read as the record would be). */
+  weightList?: readonly (Record<string, number> | readonly number[] | undefined)[];
   /** Return the dividends as `dividendList` (in sorted validator order) instead of the `dividends` record (then empty). */
   dividendList?: boolean;
 }
@@ -426,7 +427,7 @@ function yuma(input: YumaInput, ws: Workspace): YumaResult {
   const mk = miners.map(propKey);
   const lists = input.validators !== undefined && input.stakeList !== undefined && input.weightList !== undefined;
   const stakeIn = lists ? (input.stakeList as readonly number[]) : validators.map((v) => input.stake[v]);
-  const weightsIn = lists ? (input.weightList as readonly (Record<string, number> | undefined)[]) : validators.map((v) => input.weights[v]);
+  const weightsIn = (lists ? input.weightList : validators.map((v) => input.weights[v])) as readonly (Record<string | number, number> | undefined)[];
   ws.ensure(nv, nm);
 
   // Active validators (a permit, S > 0, and some weight on a listed miner): their validator
@@ -577,7 +578,11 @@ function yuma(input: YumaInput, ws: Workspace): YumaResult {
   }
   for (let i = 0; i < nv; i++) rawDiv[i] = dSum > 0 ? rawDiv[i] / dSum : 0;
   const dividends = input.dividendList ? {} : recordOf(validators, rawDiv, nv);
-  const dividendList = input.dividendList ? Array.from(rawDiv.subarray(0, nv)) : undefined;
+  let dividendList: number[] | undefined;
+  if (input.dividendList) {
+    dividendList = new Array<number>(nv);
+    for (let i = 0; i < nv; i++) dividendList[i] = rawDiv[i];
+  }
   if (input.lean) {
     return { consensus, incentive, dividends, validatorTrust: {}, clippedWeights: {}, bonds, activeStake: {}, ...(dividendList ? { dividendList } : {}) };
   }

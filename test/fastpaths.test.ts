@@ -13,8 +13,9 @@ import {
 import { WEIGHT_REFRESH_SUBNETS, weightTargets } from "../shared/bots.js";
 import { floorRao } from "../shared/decimal.js";
 import { withPosition, withPositions } from "../shared/ledger.js";
-import { fillSwap, quoteStake, quoteUnstake, type SwapParams } from "../shared/pool.js";
+import { fillSwap, quoteStake, quoteUnstake, surelyFills, type SwapParams } from "../shared/pool.js";
 import type { Player } from "../shared/state.js";
+import { ActionSchema, parseAction } from "../shared/actions.js";
 import { deepFreeze } from "./support/invariants.js";
 
 /** A started game with one bot per strategy (ids "b0"…), stepped `rounds` rounds by the bots. */
@@ -225,6 +226,30 @@ describe("swap fills", () => {
     );
   });
 
+  it("surelyFills says yes only when the exact fill succeeds, and says it for ordinary trades (property)", () => {
+    let yes = 0;
+    const small = fc.bigInt({ min: 1n, max: 50_000_000_000n }).map((r) => dec(r.toString()).div(1e9));
+    fc.assert(
+      fc.property(fc.oneof(amount, small), fc.oneof(amount, small), fc.oneof(amount, small), fee, fc.constantFrom("0", "0.01", "5", "100"), fc.boolean(), (t, a, x, f, m, buy) => {
+        const pool = { taoReserve: t.toString(), alphaReserve: a.toString() };
+        const sure = surelyFills(buy, pool, x.toString(), Number(f), Number(m));
+        if (sure) {
+          yes++;
+          expect(fillSwap(buy, pool, x, { fee: dec(f), minReserve: dec(m) }).ok).toBe(true);
+        }
+      }),
+      { numRuns: 2000, seed: 13 },
+    );
+    expect(yes).toBeGreaterThan(200);
+    // Near the reserve floor and near a zero output it defers to the exact check.
+    const nearFloor = { taoReserve: "100", alphaReserve: "1000" }; // 9,999,900 τ in leaves exactly 0.01 α
+    expect(surelyFills(true, nearFloor, "9999900", 0, 0.01)).toBe(false);
+    expect(surelyFills(true, nearFloor, "9999800", 0, 0.01)).toBe(false);
+    expect(fillSwap(true, nearFloor, dec("9999800"), { fee: dec(0), minReserve: dec("0.01") }).ok).toBe(true);
+    expect(surelyFills(true, { taoReserve: "100000", alphaReserve: "1" }, "0.000001", 0, 0.01)).toBe(false);
+    expect(surelyFills(true, { taoReserve: "100", alphaReserve: "1000" }, "10", 0.0005, 0.01)).toBe(true);
+  });
+
   it("fee and output are the exact integer floors and ceilings (property)", () => {
     fc.assert(
       fc.property(amount, amount, amount, fee, (t, a, x, f) => {
@@ -242,5 +267,51 @@ describe("swap fills", () => {
       }),
       { numRuns: 300, seed: 5 },
     );
+  });
+});
+
+describe("parseAction's fast path", () => {
+  /** What parseAction answered before the fast path: zod alone. */
+  function zodOnly(input: unknown) {
+    const r = ActionSchema.safeParse(input);
+    return r.success ? { ok: true, json: JSON.stringify(r.data), keys: Object.keys(r.data) } : { ok: false };
+  }
+  const odd = fc.oneof(
+    fc.constant(undefined), fc.constant(null), fc.boolean(), fc.constantFrom(0.5, -0, NaN, Infinity, -1, 2 ** 53, 4096, 4097),
+    fc.string({ maxLength: 12 }), fc.constantFrom("x".repeat(65), "y".repeat(10_001)), fc.constant([1]), fc.constant({}),
+  );
+  const maybe = <T>(good: fc.Arbitrary<T>) => fc.oneof({ weight: 4, arbitrary: good }, { weight: 1, arbitrary: odd });
+  const netuid = maybe(fc.integer({ min: 0, max: 4096 }));
+  const amount = maybe(fc.constantFrom("1", "0.5", "12.000000001", "abc", ""));
+  const weightKey = fc.oneof(fc.constantFrom("0", "1", "7", "12", "__proto__", "constructor", "123456789"), fc.string({ maxLength: 10 }));
+  const weights = maybe(fc.dictionary(weightKey, maybe(fc.oneof(fc.double({ noNaN: true, noDefaultInfinity: true }), fc.integer())), { maxKeys: 5 }));
+  const extra = fc.oneof({ weight: 6, arbitrary: fc.constant({}) }, { weight: 1, arbitrary: fc.record({ extra: odd }) });
+  const action = fc.oneof(
+    fc.tuple(fc.record({ type: fc.constant("setWeights"), subnet: netuid, weights }, { requiredKeys: ["type"] }), extra),
+    fc.tuple(fc.record({
+      type: fc.constantFrom("stake", "unstake"), subnet: netuid, tao: amount, alpha: amount, limitPrice: amount,
+      allowPartial: maybe(fc.boolean()), validator: maybe(fc.constantFrom("npc:v1", "bot3")),
+    }, { requiredKeys: ["type"] }), extra),
+    fc.tuple(fc.record({ type: fc.constant("stakeRoot"), tao: amount, validator: maybe(fc.constant("npc:v2")) }, { requiredKeys: ["type"] }), extra),
+  ).map(([a, e]) => ({ ...a, ...e }));
+
+  it("accepts exactly what zod accepts, with the same result (property)", () => {
+    let accepted = 0;
+    fc.assert(
+      fc.property(action, (input) => {
+        const r = parseAction(input);
+        const z = zodOnly(input);
+        expect(r.ok).toBe(z.ok);
+        if (r.ok) accepted++;
+        if (r.ok && z.ok) {
+          expect(JSON.stringify(r.action)).toBe(z.json);
+          expect(Object.keys(r.action)).toEqual(z.keys);
+        }
+      }),
+      { numRuns: 3000, seed: 9 },
+    );
+    expect(accepted).toBeGreaterThan(300);
+    const fromJson = JSON.parse('{"type":"setWeights","subnet":1,"weights":{"__proto__":5,"0":1}}');
+    expect(JSON.stringify((parseAction(fromJson) as { action: unknown }).action)).toBe(zodOnly(fromJson).json);
   });
 });
