@@ -242,7 +242,7 @@ export function createArena(options: ArenaOptions = {}): Arena {
     },
     async shutdown() {
       await gameServer.gracefullyShutdown(false);
-      store.closeAll();
+      await store.closeAll();
       log.info("stopped; every session saved");
     },
   };

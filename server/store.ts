@@ -3,9 +3,11 @@
  *   meta.json     how the session was created (config, seed, host token hash)
  *   log.jsonl     every accepted entry, appended and fsynced before the player hears "ok"
  *   snapshot.json the engine state at the last round boundary (so a restart replays only a tail)
- * Appends are group-committed: entries arriving in the same tick share one write and one fsync.
+ * Appends are group-committed: entries arriving while a session's previous write + fdatasync is in
+ * flight share the next one. The disk work runs on libuv's thread pool, never on the event loop, so
+ * one session's fsync does not hold up another session's intents.
  */
-import { closeSync, fdatasyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, writeFileSync, writeSync, existsSync, fsyncSync } from "node:fs";
+import { closeSync, existsSync, fdatasync, fsyncSync, mkdirSync, open, openSync, promises as fsp, readdirSync, readFileSync, renameSync, write, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { GameConfig, GameState } from "../shared/index.js";
 
@@ -46,11 +48,13 @@ export interface SessionStore {
   exists(code: string): boolean;
   /** Resolves once the entry is on disk; rejects (and nothing is acknowledged) if it could not be written. */
   append(code: string, entry: StoredEntry): Promise<void>;
-  snapshot(code: string, snap: Snapshot): void;
+  /** Best effort (the log has everything): resolves when written, rejects if it could not be. */
+  snapshot(code: string, snap: Snapshot): Promise<void>;
   load(code: string): LoadedSession;
   list(): string[];
-  close(code: string): void;
-  closeAll(): void;
+  /** Waits for the session's pending writes, then closes its log. */
+  close(code: string): Promise<void>;
+  closeAll(): Promise<void>;
 }
 
 export class StoreError extends Error {
@@ -67,7 +71,10 @@ export class FileStore implements SessionStore {
   /** Sessions whose last write failed part-way: the next write starts on a fresh line. */
   private readonly torn = new Set<string>();
   private readonly pending = new Map<string, Pending>();
-  private flushScheduled = false;
+  /** Sessions with a write + fdatasync in flight; their new lines wait in `pending` for the next one. */
+  private readonly inFlight = new Map<string, Promise<void>>();
+  /** Per session, the last snapshot write (snapshots of one session never overlap). */
+  private readonly snapshots = new Map<string, Promise<void>>();
 
   constructor(private readonly dir: string) {
     mkdirSync(join(dir, "sessions"), { recursive: true });
@@ -94,44 +101,68 @@ export class FileStore implements SessionStore {
       if (!p) this.pending.set(code, (p = { lines: [], waiters: [] }));
       p.lines.push(JSON.stringify(entry));
       p.waiters.push({ resolve, reject });
-      if (!this.flushScheduled) {
-        this.flushScheduled = true;
-        setImmediate(() => this.flush());
-      }
+      // Entries of the same tick join one batch; a batch waits for the session's previous fsync.
+      if (!this.inFlight.has(code) && p.waiters.length === 1) setImmediate(() => this.kick(code));
     });
   }
 
-  /** Write every pending line, one write + one fdatasync per session, then answer the waiters. */
-  flush(): void {
-    this.flushScheduled = false;
-    const batches = [...this.pending.entries()];
-    this.pending.clear();
-    for (const [code, p] of batches) {
-      try {
-        let fd = this.fds.get(code);
-        if (fd === undefined) {
-          fd = openSync(join(this.folder(code), "log.jsonl"), "a");
-          this.fds.set(code, fd);
-        }
-        const buf = Buffer.from((this.torn.has(code) ? "\n" : "") + p.lines.join("\n") + "\n", "utf8");
-        let off = 0;
-        while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
-        fdatasyncSync(fd);
-        this.torn.delete(code);
-        for (const w of p.waiters) w.resolve();
-      } catch (e) {
-        const err = new StoreError(`could not save: ${(e as Error).message}`);
-        this.torn.add(code);
-        for (const w of p.waiters) w.reject(err);
-        // A failed partial write could leave half a line: close, so the next append reopens cleanly.
-        const fd = this.fds.get(code);
-        if (fd !== undefined) { try { closeSync(fd); } catch { /* already broken */ } this.fds.delete(code); }
+  /** Start the session's next batch unless one is already being written. */
+  private kick(code: string): void {
+    if (this.inFlight.has(code)) return;
+    const p = this.pending.get(code);
+    if (!p) return;
+    this.pending.delete(code);
+    const run = this.writeBatch(code, p).finally(() => {
+      this.inFlight.delete(code);
+      if (this.pending.has(code)) this.kick(code);
+    });
+    this.inFlight.set(code, run);
+  }
+
+  /** One write + one fdatasync (on the thread pool), then answer the batch's waiters. */
+  private async writeBatch(code: string, p: Pending): Promise<void> {
+    try {
+      let fd = this.fds.get(code);
+      if (fd === undefined) {
+        fd = await openAsync(join(this.folder(code), "log.jsonl"));
+        this.fds.set(code, fd);
       }
+      const buf = Buffer.from((this.torn.has(code) ? "\n" : "") + p.lines.join("\n") + "\n", "utf8");
+      let off = 0;
+      while (off < buf.length) off += await writeAsync(fd, buf, off);
+      await fdatasyncAsync(fd);
+      this.torn.delete(code);
+      for (const w of p.waiters) w.resolve();
+    } catch (e) {
+      const err = new StoreError(`could not save: ${(e as Error).message}`);
+      this.torn.add(code);
+      for (const w of p.waiters) w.reject(err);
+      // A failed partial write could leave half a line: close, so the next append reopens cleanly.
+      const fd = this.fds.get(code);
+      if (fd !== undefined) { try { closeSync(fd); } catch { /* already broken */ } this.fds.delete(code); }
     }
   }
 
-  snapshot(code: string, snap: Snapshot): void {
-    atomicWrite(join(this.folder(code), "snapshot.json"), JSON.stringify(snap));
+  /** Wait until every line appended so far for the session is on disk (or refused). */
+  private async drain(code: string): Promise<void> {
+    for (;;) {
+      const running = this.inFlight.get(code);
+      if (running) { await running; continue; }
+      if (this.pending.has(code)) { this.kick(code); continue; }
+      return;
+    }
+  }
+
+  snapshot(code: string, snap: Snapshot): Promise<void> {
+    // Serialised here (the state may change right after); written off the event loop.
+    const text = JSON.stringify(snap);
+    const path = join(this.folder(code), "snapshot.json");
+    const previous = this.snapshots.get(code) ?? Promise.resolve();
+    const run = previous.catch(() => undefined).then(() => atomicWriteAsync(path, text));
+    const settled = run.catch(() => undefined);
+    this.snapshots.set(code, settled);
+    void settled.then(() => { if (this.snapshots.get(code) === settled) this.snapshots.delete(code); });
+    return run;
   }
 
   load(code: string): LoadedSession {
@@ -159,16 +190,42 @@ export class FileStore implements SessionStore {
     return readdirSync(join(this.dir, "sessions")).filter((c) => /^[A-Z0-9]{4,12}$/.test(c) && existsSync(join(this.dir, "sessions", c, "meta.json")));
   }
 
-  close(code: string): void {
-    this.flush();
+  async close(code: string): Promise<void> {
+    await this.drain(code);
+    await this.snapshots.get(code);
     const fd = this.fds.get(code);
     if (fd !== undefined) { closeSync(fd); this.fds.delete(code); }
   }
 
-  closeAll(): void {
-    this.flush();
-    for (const code of [...this.fds.keys()]) this.close(code);
+  async closeAll(): Promise<void> {
+    const codes = new Set([...this.fds.keys(), ...this.pending.keys(), ...this.inFlight.keys(), ...this.snapshots.keys()]);
+    await Promise.all([...codes].map((c) => this.close(c)));
   }
+}
+
+/** A raw descriptor (not a FileHandle, which would try to close it again when collected). */
+function openAsync(path: string): Promise<number> {
+  return new Promise((resolve, reject) => open(path, "a", (e, fd) => (e ? reject(e) : resolve(fd))));
+}
+
+function writeAsync(fd: number, buf: Buffer, off: number): Promise<number> {
+  return new Promise((resolve, reject) => write(fd, buf, off, buf.length - off, null, (e, n) => (e ? reject(e) : resolve(n))));
+}
+
+function fdatasyncAsync(fd: number): Promise<void> {
+  return new Promise((resolve, reject) => fdatasync(fd, (e) => (e ? reject(e) : resolve())));
+}
+
+async function atomicWriteAsync(path: string, text: string): Promise<void> {
+  const tmp = `${path}.tmp`;
+  const fh = await fsp.open(tmp, "w");
+  try {
+    await fh.writeFile(text);
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+  await fsp.rename(tmp, path);
 }
 
 function atomicWrite(path: string, text: string): void {

@@ -217,8 +217,8 @@ export class MarketRoom extends Room<ArenaState> {
     await this.queue.catch(() => undefined);
     const ctx = context();
     try {
-      ctx.store.snapshot(this.roomId, { seq: this.seq, state: this.engine });
-      ctx.store.close(this.roomId);
+      await ctx.store.snapshot(this.roomId, { seq: this.seq, state: this.engine });
+      await ctx.store.close(this.roomId);
     } catch (e) {
       log.error({ code: this.roomId, err: (e as Error).message }, "snapshot on dispose failed");
     }
@@ -508,11 +508,9 @@ export class MarketRoom extends Room<ArenaState> {
     this.engine = state;
     this.reports.push(report);
     this.metrics = report.metrics;
-    try {
-      context().store.snapshot(this.roomId, { seq: this.seq, state: this.engine });
-    } catch (e) {
-      log.warn({ code: this.roomId, err: (e as Error).message }, "snapshot failed (the log still has everything)");
-    }
+    // Off the event loop and not awaited: a snapshot only shortens the replay after a restart.
+    context().store.snapshot(this.roomId, { seq: this.seq, state: this.engine })
+      .catch((e: Error) => log.warn({ code: this.roomId, err: e.message }, "snapshot failed (the log still has everything)"));
     const ended = this.engine.phase === "ended";
     this.broadcast(SERVER_MESSAGES.report, publicReport(report, ended));
     for (const c of this.clients) {
