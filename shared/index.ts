@@ -32,3 +32,4 @@ export { Rng } from "./rng.js";
 export { isImmune, defaultValidator } from "./access.js";
 export * from "./protocol.js";
 export { signalsFor } from "./signals.js";
+export * from "./wire.js";

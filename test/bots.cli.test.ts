@@ -192,7 +192,12 @@ describe("the view a websocket bot rebuilds", () => {
       expect(truth.registrationOpen).toBe(false);
       expect(mine.config).toEqual(truth.config);
       expect(mine.signals).toEqual(truth.signals);
-      expect(mine.subnets.map((s) => ({ ...s, product: Math.fround(s.product) }))).toEqual(truth.subnets.map((s) => ({ ...s, product: Math.fround(s.product) })));
+      // Exact: identity and reserves (float64 rao on the wire) and the spot price; float32 on the
+      // wire: the EMA of the rule in force, the emission share, product and price history.
+      const exact = (s: PlayerView["subnets"][number]) => ({ netuid: s.netuid, name: s.name, owner: s.owner, registeredRound: s.registeredRound, taoReserve: s.taoReserve, alphaReserve: s.alphaReserve, price: s.price, minerCount: s.minerCount, immune: s.immune });
+      const approx = (s: PlayerView["subnets"][number]) => [Number(s.priceEma), Number(s.emissionShare), s.product, ...s.priceHistory.map(Number)].map(Math.fround);
+      expect(mine.subnets.map(exact)).toEqual(truth.subnets.map(exact));
+      expect(mine.subnets.map(approx)).toEqual(truth.subnets.map(approx));
       for (const [netuid, row] of Object.entries(mine.consensusWeights)) {
         for (const [uid, w] of Object.entries(row)) expect(w).toBeCloseTo(truth.consensusWeights[netuid]?.[uid] ?? 0, 5);
       }

@@ -135,8 +135,19 @@ describe.runIf(run)("the game in a browser", { timeout: 60_000 }, () => {
     await host.click("#host-advance");
     for (const p of [host, ana, bo]) await p.waitForFunction(() => { const s = (window as any).__arena.store.get().state; return s.round === 2 && s.phase === "acting"; }, null, { timeout: 15_000 });
     const anaId = (await snap(ana)).seat.playerId;
-    const views = await Promise.all([host, ana, bo].map((p) => p.evaluate((id) => JSON.stringify((window as any).__arena.store.get().state.players[id]), anaId)));
-    expect(new Set(views).size).toBe(1);
+    // Everyone agrees on the round and on Ana's public row (the leaderboard's worth at the close);
+    // Ana's page and the host's console agree on her holdings, which no other student is sent.
+    const look = (p: Page) => p.evaluate((id) => {
+      const st = (window as any).__arena.store.get().state;
+      const a = st.players[id];
+      return { round: st.round, block: st.block, pub: [a.name, a.role, a.worth], holdings: a.holdings ? [a.tao, a.rootStake, a.alpha] : null };
+    }, anaId);
+    const [h, a, b] = await Promise.all([host, ana, bo].map(look));
+    expect(new Set([h, a, b].map((v) => JSON.stringify([v.round, v.block, v.pub]))).size).toBe(1);
+    expect(a.holdings).not.toBeNull();
+    expect(h.holdings).toEqual(a.holdings);
+    expect(b.holdings).toBeNull();
+    expect(a.pub[2]).toBeGreaterThan(0);
     await ana.screenshot({ path: `${shots}/06-market-round2.png` });
     await host.screenshot({ path: `${shots}/07-host-console.png` });
   });

@@ -79,10 +79,13 @@ describe("host controls", () => {
     expect((await host.rec.ask("host:ruleset", { ruleset: "anarchy" })).code).toBe("action/malformed");
     expect((await host.rec.ask("host:shock", { kind: "breakthrough", subnet: 2 })).ok).toBe(true);
     const before = a.rec.messages.length;
+    const hostBefore = host.rec.messages.length;
     expect((await host.rec.ask("host:advance")).ok).toBe(true);
     const report = await a.rec.waitFor<any>("report", 5000, before);
     expect(report.ruleset).toBe("root-weights");
-    expect(report.events.some((e: any) => e.kind === "breakthrough")).toBe(true);
+    const full = await host.rec.waitFor<any>("report", 5000, hostBefore);
+    expect(full.ruleset).toBe("root-weights");
+    expect(full.events.some((e: any) => e.kind === "breakthrough")).toBe(true);
     await until(() => st(a).ruleset === "root-weights" && st(a).phase === "acting", 5000, "next round under root weights");
   });
 

@@ -59,8 +59,8 @@ interface Played {
 const key = (h: Holdings | undefined) => JSON.stringify(h);
 
 /**
- * Send one intent and, if it was accepted, record it and wait until every client's synced state
- * shows its effect (so "seen" balances are what players actually saw).
+ * Send one intent and, if it was accepted, record it and wait until the host's and the player's
+ * synced state show its effect (so "seen" balances are what they actually saw; holdings go only to them).
  */
 async function act(everyone: Conn[], who: Conn, type: string, payload: Record<string, unknown>, acked: Acked[], movesBalance = true): Promise<boolean> {
   const before = key(holdings(everyone[0].room, who.playerId));
@@ -68,7 +68,7 @@ async function act(everyone: Conn[], who: Conn, type: string, payload: Record<st
   if (!r.ok) return false;
   acked.push({ playerId: who.playerId, action: { ...payload, type } });
   if (movesBalance) {
-    await until(() => everyone.every((c) => key(holdings(c.room, who.playerId)) !== before), 3000, `${type} of ${who.playerId} synced`);
+    await until(() => [everyone[0], who].every((c) => key(holdings(c.room, who.playerId)) !== before), 3000, `${type} of ${who.playerId} synced`);
   }
   return true;
 }
@@ -112,10 +112,10 @@ async function play(p: ArenaProcess, roundSeconds: number, secondRound: boolean)
     await must(ana, "stake", { subnet: 3, tao: "25" });
   }
 
-  // Everybody agrees on what they saw.
+  // Each player and the host agree on its holdings (nobody else is sent them).
   const seen: Record<string, Holdings> = {};
   for (const pl of [ana, bo]) {
-    await until(() => new Set(everyone.map((c) => key(holdings(c.room, pl.playerId)))).size === 1, 3000, "clients agree");
+    await until(() => new Set([host, pl].map((c) => key(holdings(c.room, pl.playerId)))).size === 1, 3000, "clients agree");
     seen[pl.playerId] = holdings(host.room, pl.playerId)!;
   }
   const view = phaseOf(host.room);
@@ -153,9 +153,9 @@ async function checkRestored(p: ArenaProcess, played: Played): Promise<{ deadlin
     expect(c.rec.last<{ role: string }>("seat")?.role).toBe(played.seen[old.playerId].role);
     back.push(c);
   }
-  for (const c of [...back, host]) {
-    for (const id of Object.keys(played.seen)) expect(await syncedHoldings(c.room, id)).toEqual(played.seen[id]);
-  }
+  // The host sees every seat's holdings; each player sees its own.
+  for (const id of Object.keys(played.seen)) expect(await syncedHoldings(host.room, id)).toEqual(played.seen[id]);
+  for (const c of back) expect(await syncedHoldings(c.room, c.playerId)).toEqual(played.seen[c.playerId]);
   for (const c of [...back, host]) {
     await until(() => phaseOf(c.room).phase !== undefined && phaseOf(c.room).round > 0, 3000, "phase synced");
     const v = phaseOf(c.room);

@@ -146,9 +146,9 @@ describe.runIf(run)("several server processes sharing one Redis", () => {
     }
     await until(() => everyone.every((c) => phaseOf(c.room).phase === "acting" && phaseOf(c.room).round === 2), 5000, "round 2 open");
 
-    // Every client agrees on the players' balances, and the stakes show.
+    // Each player and the host agree on its balances (nobody else is sent them), and the stakes show.
     for (const pl of [ana, bo]) {
-      await until(() => new Set(everyone.map((c) => key(holdings(c.room, pl.playerId)))).size === 1, 3000, `clients agree on ${pl.playerId}`);
+      await until(() => new Set([host, pl].map((c) => key(holdings(c.room, pl.playerId)))).size === 1, 3000, `clients agree on ${pl.playerId}`);
     }
     expect(Number(holdings(host.room, ana.playerId)!.alpha["1"])).toBeGreaterThan(0);
     expect(Number(holdings(host.room, bo.playerId)!.rootStake)).toBeGreaterThan(0);
@@ -164,8 +164,8 @@ describe.runIf(run)("several server processes sharing one Redis", () => {
     const boAgain = await enter(B.url, code, { seatToken: bo.seatToken });
     expect(boAgain.playerId).toBe(bo.playerId);
     expect(hostedBy(boAgain.room, A)).toBe(true);
-    await until(() => key(holdings(boAgain.room, ana.playerId)) === key(seen[ana.playerId]), 3000, "rejoined seat synced");
-    expect(holdings(anaAgain.room, bo.playerId)).toEqual(seen[bo.playerId]);
+    await until(() => key(holdings(anaAgain.room, ana.playerId)) === key(seen[ana.playerId]), 3000, "rejoined seat synced");
+    await until(() => key(holdings(boAgain.room, bo.playerId)) === key(seen[bo.playerId]), 3000, "rejoined seat synced");
   });
 
   it("answers for the session and exports it from either process", async () => {
@@ -218,7 +218,7 @@ describe.runIf(run)("several server processes sharing one Redis", () => {
       const again = await enter(C.url, code, { seatToken: seats[1].seatToken });
       expect(again.playerId).toBe(seats[1].playerId);
       expect(hostedBy(again.room, A), socketUrl(again.room)).toBe(true);
-      await until(() => key(holdings(again.room, seats[0].playerId)) === key(seen[seats[0].playerId]), 3000, "seat synced from A");
+      await until(() => key(holdings(again.room, seats[1].playerId)) === key(seen[seats[1].playerId]), 3000, "seat synced from A");
       await quietly(again);
     } finally {
       await C.stop("SIGKILL");
@@ -237,11 +237,9 @@ describe.runIf(run)("several server processes sharing one Redis", () => {
     expect(hostedBy(host.room, A)).toBe(true);
     const back = await Promise.all(seats.map((s) => enter(B.url, code, { seatToken: s.seatToken })));
     expect(back.map((c) => c.playerId)).toEqual(seats.map((s) => s.playerId));
-    for (const c of [host, ...back]) {
-      for (const s of seats) {
-        await until(() => key(holdings(c.room, s.playerId)) === key(seen[s.playerId]), 3000, `${s.playerId} restored`);
-      }
-    }
+    // The host sees every seat's holdings; each player sees its own.
+    for (const s of seats) await until(() => key(holdings(host.room, s.playerId)) === key(seen[s.playerId]), 3000, `${s.playerId} restored`);
+    for (const [i, c] of back.entries()) await until(() => key(holdings(c.room, seats[i].playerId)) === key(seen[seats[i].playerId]), 3000, `${seats[i].playerId} restored (own view)`);
     expect(phaseOf(host.room).round).toBe(2);
     const mark = host.rec.messages.length;
     expect((await host.rec.ask("host:advance")).ok).toBe(true);

@@ -83,15 +83,22 @@ describe("a private session", () => {
     expect((await ana.rec.ask("stake", { subnet: 1, tao: 5 })).code).toBe("action/malformed");
   });
 
-  it("lets a staker stake and unstake, and every client sees the balance change", async () => {
+  it("lets a staker stake and unstake; the player and the host see the balance change, other players never see it", async () => {
     const r = await ana.rec.ask("stake", { subnet: 1, tao: "100" });
     expect(r).toMatchObject({ ok: true, type: "stake" });
-    await until(() => (bo.room.state as any).players.get(ana.playerId)?.tao === "900", 3000, "balance on another client");
+    await until(() => (ana.room.state as any).players.get(ana.playerId)?.tao === "900", 3000, "own balance");
+    await until(() => (host.room.state as any).players.get(ana.playerId)?.tao === "900", 3000, "balance on the host's console");
     const alpha = (ana.room.state as any).players.get(ana.playerId).alpha.get("1");
     expect(Number(alpha)).toBeGreaterThan(0);
     const half = (Number(alpha) / 2).toFixed(9);
     expect((await ana.rec.ask("unstake", { subnet: 1, alpha: half })).ok).toBe(true);
-    await until(() => Number((bo.room.state as any).players.get(ana.playerId)?.tao) > 900, 3000, "unstake seen");
+    await until(() => Number((host.room.state as any).players.get(ana.playerId)?.tao) > 900, 3000, "unstake seen");
+    await until(() => Number((ana.room.state as any).players.get(ana.playerId)?.tao) > 900, 3000, "unstake seen by the player");
+    // Holdings travel only to their owner (and the host): Bo knows Ana by name, role and last close.
+    const seenByBo = (bo.room.state as any).players.get(ana.playerId);
+    expect(seenByBo.name).toBe("Ana");
+    expect(seenByBo.tao).toBeUndefined();
+    expect(seenByBo.alpha?.size ?? 0).toBe(0);
     expect((await ana.rec.ask("stakeRoot", { tao: "50" })).ok).toBe(true);
     expect((await ana.rec.ask("stake", { subnet: 1, tao: "100000" })).code).toBe("balance/insufficient");
   });
@@ -114,12 +121,35 @@ describe("a private session", () => {
     expect((await host.rec.ask("host:advance")).ok).toBe(true);
     const report = await ana.rec.waitFor<any>("report", 3000, before);
     expect(report.round).toBe(1);
-    expect(report.subnets[0].trueQuality).toBeUndefined();
+    const full = host.rec.last<any>("report");
+    expect(full.round).toBe(1);
+    expect(full.subnets.length).toBeGreaterThan(0);
+    for (const r of [report, full]) for (const s of r.subnets) expect(s.trueQuality).toBeUndefined();
+    // A player's copy: totals and metrics, and the closing price of each subnet it earned in.
+    expect(report.metrics).toEqual(full.metrics);
+    const earned = Object.keys(ana.rec.last<any>("income")?.alpha ?? {});
+    for (const n of earned) expect(report.prices[n]).toBe(full.subnets.find((s: any) => s.netuid === n).price);
     await until(() => (ana.room.state as any).round === 2 && (ana.room.state as any).phase === "acting", 5000, "round 2");
-    const views = [ana, bo, vic, host].map((j) => JSON.stringify((j.room.state as any).players.get(ana.playerId).toJSON()));
-    await until(() => new Set([ana, bo, vic, host].map((j) => JSON.stringify((j.room.state as any).players.get(ana.playerId).toJSON()))).size === 1, 3000, "agreement");
-    expect(views.length).toBe(4);
+    // Public fields agree everywhere; holdings agree between the player and the host.
+    const pub = (j: typeof ana) => { const p = (j.room.state as any).players.get(ana.playerId); return JSON.stringify([p.name, p.role, p.worth, p.connected, p.acted, p.research]); };
+    const own = (j: typeof ana) => JSON.stringify((j.room.state as any).players.get(ana.playerId).toJSON());
+    await until(() => new Set([ana, bo, vic, host].map(pub)).size === 1 && own(ana) === own(host), 3000, "agreement");
+    expect((ana.room.state as any).players.get(ana.playerId).worth).toBeGreaterThan(0);
     expect(Number((ana.room.state as any).players.get(ana.playerId).rootStake)).toBeGreaterThan(50);
+  });
+
+  it("a client joining late decodes the same state as those that followed every patch (views included)", async () => {
+    expect((await ana.rec.ask("stake", { subnet: 2, tao: "7" })).ok).toBe(true);
+    const late = await join(code, { name: "Zed", role: "staker" });
+    const shared = (j: Joined) => {
+      const st = (j.room.state as any).toJSON();
+      const players = Object.fromEntries(Object.entries(st.players).map(([id, p]: [string, any]) => [id, [p.name, p.role, p.worth, p.research]]));
+      return JSON.stringify([st.round, st.phase, st.block, st.subnets, st.validators, st.metrics, st.rules, players]);
+    };
+    await until(() => new Set([ana, bo, vic, host, late].map(shared)).size === 1, 3000, "late joiner agrees");
+    expect(((late.room.state as any).players.get(late.playerId)).tao).toBe("1000");
+    expect(((late.room.state as any).players.get(ana.playerId)).tao).toBeUndefined();
+    await late.room.leave(true);
   });
 
   it("exports the session: JSON replays to the live state, CSV has tidy tables, host token required", async () => {

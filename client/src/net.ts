@@ -5,7 +5,8 @@
  */
 import { Client, type Room } from "colyseus.js";
 import type { Store } from "./store";
-import type { Debrief, Income, PublicReport, Result, Seat, Signals, SyncedState } from "./types";
+import { fromWire, type WireState } from "./synced";
+import type { Debrief, Income, PublicReport, Result, Seat, Signals } from "./types";
 
 const SEAT_KEY = (code: string) => `dtao-arena.seat.${code}`;
 const HOST_KEY = (code: string) => `dtao-arena.host.${code}`;
@@ -130,10 +131,15 @@ export class ArenaConnection {
     this.code = room.roomId;
     this.leaving = false;
     this.store.set({ status: "open", error: null });
-    room.onStateChange((state) => this.store.set({ state: (state as { toJSON(): SyncedState }).toJSON() }));
+    let wire: WireState | null = null;
+    room.onStateChange((state) => {
+      wire = (state as { toJSON(): WireState }).toJSON();
+      this.store.set({ state: fromWire(wire, this.store.get().seat?.playerId || null) });
+    });
     room.onMessage("seat", (seat: Seat) => {
       if (seat.seatToken) localStorage.setItem(SEAT_KEY(seat.code), seat.seatToken);
       this.store.set({ seat: { ...seat, seatToken: seat.seatToken || (localStorage.getItem(SEAT_KEY(seat.code)) ?? "") } });
+      if (wire) this.store.set({ state: fromWire(wire, seat.playerId || null) });
     });
     room.onMessage("result", (r: Result) => {
       const w = r.ref !== undefined ? this.waiters.get(String(r.ref)) : undefined;

@@ -1,17 +1,23 @@
 /**
- * The client's view of the synced state: the plain-JSON shape of server/room/schema.ts
- * (what `room.state.toJSON()` gives), plus the private messages. Kept structural so the client
- * does not import server code.
+ * The client's view of the synced state: server/room/schema.ts as decoded and converted by
+ * synced.ts (decimal strings, derived prices), plus the private messages. Kept structural so the
+ * client does not import server code.
  */
 export interface SyncedSubnet {
   netuid: string; name: string; owner: string; ownerName: string; registeredRound: number; immune: boolean;
-  taoReserve: string; alphaReserve: string; alphaOut: string; price: string; priceEma: string; flowEma: string;
-  flowThisRound: string; emissionShare: string; lastEmission: string; product: number; minerCount: number;
-  priceHistory: string[]; consensus: number[];
+  taoReserve: string; alphaReserve: string; price: string; priceEma: string; flowEma: string;
+  flowThisRound: string; emissionShare: string; product: number; minerCount: number;
+  priceHistory: string[];
 }
 export interface SyncedPlayer {
   id: string; name: string; role: string; connected: boolean; bot: boolean; acted: boolean; tao: string;
-  rootStake: string; alpha: Record<string, string>; netWorth: string; take: string; research: number;
+  rootStake: string; alpha: Record<string, string>; take: string; research: number;
+  /** Spot net worth at the close of the last round (the leaderboard's figure, public). */
+  worth: number;
+  /** Whether this client sees the holdings (its own player): tao, rootStake, alpha, take. */
+  holdings: boolean;
+  /** Spot net worth: live for one's own player, the last round's close for everyone else. */
+  netWorth: string;
 }
 export interface SyncedValidator { id: string; name: string; npc: boolean; take: string; rootStake: string }
 export interface SyncedMetrics {
@@ -39,6 +45,8 @@ export interface PublicSubnetReport {
 }
 export interface PublicReport {
   round: number; ruleset: string; emitted: string; blockEmission: string; issuance: string;
+  /** A player's copy only: closing price of each subnet it earned in (the others' rows are absent). */
+  prices?: Record<string, string>;
   subnets: PublicSubnetReport[]; metrics: SyncedMetrics & { qualityRankCorrelation: number; topControl: { id: string; share: number }[] };
   events: { round: number; kind: string; text: string }[];
 }

@@ -4,7 +4,7 @@
  * state plus its own `signals` message.
  */
 import {
-  type GameConfig, type Player, type PlayerView, type PublicSubnet, resolveConfig, Rng, type Role, type RulesetName,
+  amt, dec, fromWireRao, type GameConfig, type Player, type PlayerView, type PublicSubnet, resolveConfig, Rng, type Role, type RulesetName,
   ROLES, type ValidatorSignals,
 } from "../../shared/index.js";
 import type { PublicValidator } from "../../shared/view.js";
@@ -39,12 +39,15 @@ function entries<V>(m: { forEach(cb: (value: V, key: string) => void): void }): 
   return out;
 }
 
+/** A synced pool as the engine's PublicSubnet (values the state does not carry: alphaOut, lastEmission, as "0"). */
 function publicSubnet(s: SubnetState): PublicSubnet {
+  const taoReserve = fromWireRao(s.taoRao);
+  const alphaReserve = fromWireRao(s.alphaRao);
   return {
-    netuid: s.netuid, name: s.name, owner: s.owner, registeredRound: s.registeredRound, taoReserve: s.taoReserve,
-    alphaReserve: s.alphaReserve, alphaOut: s.alphaOut, price: s.price, priceEma: s.priceEma, flowEma: s.flowEma,
-    emissionShare: s.emissionShare, lastEmission: s.lastEmission, priceHistory: [...s.priceHistory],
-    product: s.product, minerCount: s.minerCount, immune: s.immune,
+    netuid: s.netuid, name: s.name, owner: s.owner, registeredRound: s.registeredRound, taoReserve, alphaReserve,
+    alphaOut: "0", price: dec(alphaReserve).isZero() ? "0" : amt(dec(taoReserve).div(alphaReserve)),
+    priceEma: String(s.priceEma), flowEma: String(s.flowEma), emissionShare: String(s.emissionShare), lastEmission: "0",
+    priceHistory: [...s.priceHistory].map(String), product: s.product, minerCount: s.minerCount, immune: s.immune,
   };
 }
 
@@ -75,15 +78,24 @@ function scenarioConfig(scenario: string, ruleset: string): GameConfig {
  * their own root stake), positions are keyed by an unknown validator ("?"), the root claim mode is
  * "swap", root consensus is absent, and chain parameters come from the scenario's defaults.
  */
-export function viewFromSync(s: ArenaState, playerId: string, signals: ValidatorSignals | null, memory: BotMemory): PlayerView {
+/** The `signals` message: a validator's signals plus the consensus revealed last round. */
+export type SignalsMessage = ValidatorSignals & { consensus?: Record<string, number[]> };
+
+function withoutConsensus(m: SignalsMessage): ValidatorSignals {
+  const { consensus: _consensus, ...signals } = m;
+  return signals;
+}
+
+export function viewFromSync(s: ArenaState, playerId: string, signals: SignalsMessage | null, memory: BotMemory): PlayerView {
   const round = resolvedRounds(s);
   const config = scenarioConfig(s.scenario, s.ruleset);
   const subnets = entries<SubnetState>(s.subnets).map(([, v]) => publicSubnet(v)).sort((a, b) => Number(a.netuid) - Number(b.netuid));
   const players = entries<PlayerState>(s.players).map(([, p]) => p);
 
+  // Revealed Yuma consensus per miner: validators get it with their signals (nobody else does).
   const consensusWeights: Record<string, Record<string, number>> = {};
   s.subnets.forEach((sub) => {
-    const xs = [...sub.consensus];
+    const xs = signals?.consensus?.[sub.netuid] ?? [];
     const total = xs.reduce((a, b) => a + (b > 0 ? b : 0), 0);
     if (!(total > 0)) return;
     const row: Record<string, number> = {};
@@ -91,9 +103,10 @@ export function viewFromSync(s: ArenaState, playerId: string, signals: Validator
     consensusWeights[sub.netuid] = row;
   });
 
+  // People who validate (the synced validator list also has NPCs, which the old view left out).
   const validators: PublicValidator[] = players
     .filter((p) => p.role === "validator")
-    .map((p) => ({ id: p.id, name: p.name, take: p.take || config.defaultTake, rootStake: p.rootStake, npc: false }));
+    .map((p) => { const v = s.validators.get(p.id); return { id: p.id, name: p.name, take: v?.take || config.defaultTake, rootStake: v?.rootStake ?? "0", npc: false }; });
 
   const p = s.players.get(playerId);
   let me: Player | null = null;
@@ -118,7 +131,7 @@ export function viewFromSync(s: ArenaState, playerId: string, signals: Validator
     me,
     subnets,
     validators,
-    signals: signals && signals.round === round + 1 ? signals : null,
+    signals: signals && signals.round === round + 1 ? withoutConsensus(signals) : null,
     consensusWeights,
     lockCost: s.lockCost,
     // A registration this round shows as a subnet registered in the round being played.

@@ -4,6 +4,7 @@
  * schema. Every rule lives in shared/.
  */
 import { type Client, Room, ServerError } from "@colyseus/core";
+import { StateView } from "@colyseus/schema";
 import {
   applyAction, awards, BOT_STRATEGIES, botActions, botRole, type BotStrategy, CLOSE_CODES, type EcosystemMetrics,
   type GameState, HOST_ID, HOST_MESSAGES, HostPayloads, INTENT_TYPES, JoinOptionsSchema, type JoinRole, leaderboard,
@@ -16,7 +17,7 @@ import { hashToken, newPlayerId, newSeed, newToken, tokenMatches } from "../toke
 import { project, type RoomFacts } from "./project.js";
 import { newBucket, take, type Bucket } from "./rateLimit.js";
 import { restoreSession } from "./restore.js";
-import { ArenaState } from "./schema.js";
+import { ArenaState, type PlayerState } from "./schema.js";
 
 type RoomPhase = RoomFacts["phase"];
 
@@ -39,6 +40,25 @@ export function publicReport(r: RoundReport, reveal: boolean): unknown {
     ...r,
     income: undefined,
     subnets: r.subnets.map((s) => (reveal ? s : { ...s, trueQuality: undefined })),
+  };
+}
+
+/**
+ * A player's copy of a round report: the round's totals and metrics, full rows only for the subnets
+ * the player owns, and the closing price of each subnet it earned in (what its portfolio values that
+ * income at). The per-subnet values a market view needs are in the synced state already, and the full
+ * report (every subnet, every split) goes to the host, the projector and, at the end, the debrief:
+ * sending it to all 40 players of a class each round was most of their traffic.
+ */
+export function playerReport(r: RoundReport, state: GameState, playerId: string): unknown {
+  const prices: Record<string, string> = {};
+  const income = r.income[playerId];
+  if (income) for (const s of r.subnets) if (s.netuid in income.alpha) prices[s.netuid] = s.price;
+  return {
+    round: r.round, ruleset: r.ruleset, switches: r.switches, block: r.block, blockEmission: r.blockEmission,
+    emitted: r.emitted, issuance: r.issuance, metrics: r.metrics, events: [],
+    subnets: r.subnets.filter((s) => state.subnets[s.netuid]?.owner === playerId).map((s) => ({ ...s, trueQuality: undefined })),
+    prices,
   };
 }
 
@@ -177,7 +197,7 @@ export class MarketRoom extends Room<ArenaState> {
     }
     this.sendPrivate(client);
     const last = this.reports[this.reports.length - 1];
-    if (last) client.send(SERVER_MESSAGES.report, publicReport(last, this.phase === "ended"));
+    if (last) this.sendReport(client, last, this.phase === "ended");
     if (this.phase === "ended") client.send(SERVER_MESSAGES.debrief, this.debrief());
     this.sendRematch(client);
     this.idleSince = Date.now();
@@ -512,9 +532,11 @@ export class MarketRoom extends Room<ArenaState> {
     context().store.snapshot(this.roomId, { seq: this.seq, state: this.engine })
       .catch((e: Error) => log.warn({ code: this.roomId, err: e.message }, "snapshot failed (the log still has everything)"));
     const ended = this.engine.phase === "ended";
-    this.broadcast(SERVER_MESSAGES.report, publicReport(report, ended));
+    let full: unknown = null;
     for (const c of this.clients) {
       const seat = c.userData as Seat | undefined;
+      if (seat?.kind === "player") this.sendReport(c, report, ended);
+      else if (seat) c.send(SERVER_MESSAGES.report, full ??= publicReport(report, ended));
       if (seat?.kind === "player" && report.income[seat.playerId]) c.send(SERVER_MESSAGES.income, report.income[seat.playerId]);
     }
     log.info({ code: this.roomId, round: report.round, emitted: report.emitted }, "round resolved");
@@ -648,12 +670,24 @@ export class MarketRoom extends Room<ArenaState> {
     this.clientsByPlayer.set(playerId, client);
   }
 
+  /** A round report as this client's seat gets it (see playerReport). */
+  private sendReport(client: Client, report: RoundReport, reveal: boolean) {
+    const seat = client.userData as Seat | undefined;
+    if (!seat) return;
+    client.send(SERVER_MESSAGES.report, seat.kind === "player" ? playerReport(report, this.engine, seat.playerId) : publicReport(report, reveal));
+  }
+
   /** Secrets go only to their owner: a validator's signals. */
   private sendPrivate(client: Client) {
     const seat = client.userData as Seat | undefined;
     if (seat?.kind !== "player") return;
     const signals = signalsFor(this.engine, seat.playerId);
-    if (signals && this.engine.players[seat.playerId]?.role === "validator") client.send(SERVER_MESSAGES.signals, signals);
+    if (!signals || this.engine.players[seat.playerId]?.role !== "validator") return;
+    // With them, the consensus each subnet's Yuma revealed last round (per miner uid): what a
+    // validator compares its own judgement against; nobody else needs it every round.
+    const consensus: Record<string, number[]> = {};
+    for (const n in this.engine.subnets) consensus[n] = this.engine.subnets[n].consensus.map((x) => Math.fround(x));
+    client.send(SERVER_MESSAGES.signals, { ...signals, consensus });
   }
 
   /** Project engine state into the schema now (room events: joins, host actions, rounds). */
@@ -677,6 +711,36 @@ export class MarketRoom extends Room<ArenaState> {
       pausedRemainingMs: this.pausedRemainingMs, connected, bots: new Set(this.bots.keys()), acted: this.acted,
       metrics: this.metrics,
     });
+    this.syncViews();
+  }
+
+  /** The synced player each client's StateView holds (its own holdings travel only to it). */
+  private viewing = new WeakMap<Client, PlayerState>();
+
+  /** Hosts' clients and how many players their views hold. */
+  private hostViews = new WeakMap<Client, number>();
+
+  /**
+   * Give each seated player's client its own PlayerState (a new seat, a takeover, a reconnection),
+   * and a host's client every player's (the lecturer can look at anyone's holdings).
+   */
+  private syncViews() {
+    for (const c of this.clients) {
+      if ((c.userData as Seat | undefined)?.kind !== "host" || this.hostViews.get(c) === this.state.players.size) continue;
+      if (!c.view) c.view = new StateView();
+      const view = c.view;
+      this.state.players.forEach((p) => { if (!view.has(p)) view.add(p); });
+      this.hostViews.set(c, this.state.players.size);
+    }
+    for (const [id, client] of this.clientsByPlayer) {
+      const mine = this.state.players.get(id);
+      if (!mine || this.viewing.get(client) === mine) continue;
+      const previous = this.viewing.get(client);
+      if (!client.view) client.view = new StateView();
+      if (previous) client.view.remove(previous);
+      client.view.add(mine);
+      this.viewing.set(client, mine);
+    }
   }
 
   private housekeeping() {

@@ -3,7 +3,7 @@
  * fields whose value changed, so the schema's delta encoding sends little each patch.
  */
 import { ArraySchema } from "@colyseus/schema";
-import { dec, type EcosystemMetrics, type GameState, isImmune, lockCost, switchesOf } from "../../shared/index.js";
+import { type Dec, dec, type EcosystemMetrics, type GameState, isImmune, lockCost, type Player, type Subnet, switchesOf, toWireRao, ZERO } from "../../shared/index.js";
 import { ArenaState, EventState, PlayerState, SubnetState, ValidatorState } from "./schema.js";
 
 /** Events kept in the synced feed. */
@@ -25,15 +25,9 @@ function set<T extends object, K extends keyof T>(target: T, key: K, value: T[K]
   if (target[key] !== value) target[key] = value;
 }
 
-function syncStrings(arr: ArraySchema<string>, values: readonly string[]): void {
-  // Prices only ever append (or the window slides by one): push/shift keeps the patch small.
-  while (arr.length > values.length) arr.shift();
-  for (let i = 0; i < values.length; i++) {
-    if (i < arr.length) { if (arr[i] !== values[i]) arr[i] = values[i]; } else arr.push(values[i]);
-  }
-}
-
 function syncNumbers(arr: ArraySchema<number>, values: readonly number[]): void {
+  // Prices only ever append (or the window slides by one): shift first keeps the patch to one push.
+  if (arr.length > 0 && values.length > 0 && arr.length >= values.length && arr[1] === Math.fround(values[0])) arr.shift();
   while (arr.length > values.length) arr.pop();
   for (let i = 0; i < values.length; i++) {
     const v = Math.fround(values[i]);
@@ -41,115 +35,194 @@ function syncNumbers(arr: ArraySchema<number>, values: readonly number[]): void 
   }
 }
 
-/** Spot net worth only (the liquidation value is computed where it is shown, not on every patch). */
-function spotWorth(state: GameState, id: string): string {
+/** Spot net worth in TAO (free + root + alpha at the pool's spot price). */
+function spotWorth(state: GameState, id: string): number {
   const p = state.players[id];
   let v = dec(p.tao).plus(p.rootStake);
   for (const n in p.alpha) {
     const s = state.subnets[n];
     if (s) v = v.plus(dec(p.alpha[n]).mul(s.taoReserve).div(s.alphaReserve));
   }
-  return v.toDecimalPlaces(9).toString();
+  return v.toNumber();
+}
+
+/**
+ * What the last projection into a target was made from. Engine state is immutable and shares every
+ * record a change did not touch, so an unchanged reference means an unchanged projection: after an
+ * intent only the player and the pool it touched are walked again, not the whole market.
+ */
+interface Projected {
+  config: GameState["config"] | null;
+  lockKey: string;
+  subnets: Map<string, { src: Subnet; immune: boolean; rule: string; owner: string }>;
+  players: Map<string, { src: Player; connected: boolean; bot: boolean; acted: boolean }>;
+  /** Each player's root book when root stake per validator was last summed. */
+  rootBooks: Map<string, unknown>;
+  playersRecord: GameState["players"] | null;
+  validators: readonly string[] | null;
+  /** Round (and phase) whose close the synced `worth` values describe. */
+  worthAt: string;
+}
+
+const projected = new WeakMap<ArenaState, Projected>();
+
+function cacheOf(target: ArenaState): Projected {
+  let c = projected.get(target);
+  if (!c) {
+    c = { config: null, lockKey: "", subnets: new Map(), players: new Map(), rootBooks: new Map(), playersRecord: null, validators: null, worthAt: "" };
+    projected.set(target, c);
+  }
+  return c;
 }
 
 export function project(target: ArenaState, state: GameState, facts: RoomFacts): void {
+  const cache = cacheOf(target);
   set(target, "code", facts.code);
-  set(target, "scenario", state.config.scenario);
   set(target, "phase", facts.phase);
   set(target, "paused", facts.paused);
   set(target, "round", facts.phase === "lobby" ? 0 : Math.min(state.round + (facts.phase === "acting" ? 1 : 0), state.config.rounds));
-  set(target, "totalRounds", state.config.rounds);
   set(target, "deadline", facts.deadline);
   set(target, "pausedRemainingMs", facts.pausedRemainingMs);
   set(target, "ruleset", state.ruleset);
-  set(target, "emissionRule", switchesOf(state.config).emissionRule);
-  set(target, "lockCost", lockCost(state).toString());
   set(target, "issuance", state.issuance);
   set(target, "block", state.block);
-  const sw = switchesOf(state.config);
-  const r = target.rules;
-  set(r, "emissionRule", sw.emissionRule);
-  set(r, "excessRule", sw.excessRule);
-  set(r, "rootPayout", sw.rootPayout);
-  set(r, "priceEmaRate", state.config.priceEmaRate);
-  set(r, "priceEmaHalvingRounds", state.config.priceEmaHalvingRounds);
-  set(r, "flowEmaRate", state.config.flowEmaRate);
-  set(r, "flowCutoff", state.config.flowCutoff);
-  set(r, "poolFee", state.config.poolFee);
-  set(r, "minPoolReserve", state.config.minPoolReserve);
-  set(r, "minStake", state.config.minStake);
-  set(r, "defaultTake", state.config.defaultTake);
-  set(r, "tempoBlocks", state.config.tempoBlocks);
-  set(r, "subnetLimit", state.config.subnetLimit);
-  set(r, "immunityRounds", state.config.immunityRounds);
-  set(r, "maxPlayers", state.config.maxPlayers);
+  const lockKey = `${state.round}|${state.lastLockCost}|${state.lastRegistrationRound}`;
+  if (cache.config !== state.config || cache.lockKey !== lockKey) {
+    cache.lockKey = lockKey;
+    set(target, "lockCost", lockCost(state).toString());
+  }
+  if (cache.config !== state.config) {
+    cache.config = state.config;
+    const sw = switchesOf(state.config);
+    set(target, "scenario", state.config.scenario);
+    set(target, "totalRounds", state.config.rounds);
+    set(target, "emissionRule", sw.emissionRule);
+    const r = target.rules;
+    set(r, "emissionRule", sw.emissionRule);
+    set(r, "excessRule", sw.excessRule);
+    set(r, "rootPayout", sw.rootPayout);
+    set(r, "priceEmaRate", state.config.priceEmaRate);
+    set(r, "priceEmaHalvingRounds", state.config.priceEmaHalvingRounds);
+    set(r, "flowEmaRate", state.config.flowEmaRate);
+    set(r, "flowCutoff", state.config.flowCutoff);
+    set(r, "poolFee", state.config.poolFee);
+    set(r, "minPoolReserve", state.config.minPoolReserve);
+    set(r, "minStake", state.config.minStake);
+    set(r, "defaultTake", state.config.defaultTake);
+    set(r, "tempoBlocks", state.config.tempoBlocks);
+    set(r, "subnetLimit", state.config.subnetLimit);
+    set(r, "immunityRounds", state.config.immunityRounds);
+    set(r, "maxPlayers", state.config.maxPlayers);
+  }
+  const rule = target.emissionRule;
 
-  for (const key of [...target.subnets.keys()]) if (!state.subnets[key]) target.subnets.delete(key);
-  for (const s of Object.values(state.subnets)) {
+  for (const key of [...target.subnets.keys()]) if (!state.subnets[key]) { target.subnets.delete(key); cache.subnets.delete(key); }
+  for (const n in state.subnets) {
+    const s = state.subnets[n];
+    const immune = isImmune(state, s);
+    const owner = state.players[s.owner]?.name ?? "";
+    const seen = cache.subnets.get(n);
+    if (seen && seen.src === s && seen.immune === immune && seen.rule === rule && seen.owner === owner) continue;
+    cache.subnets.set(n, { src: s, immune, rule, owner });
     let v = target.subnets.get(s.netuid);
     if (!v) { v = new SubnetState(); target.subnets.set(s.netuid, v); }
     set(v, "netuid", s.netuid);
     set(v, "name", s.name);
     set(v, "owner", s.owner);
-    set(v, "ownerName", state.players[s.owner]?.name ?? "");
+    set(v, "ownerName", owner);
     set(v, "registeredRound", s.registeredRound);
-    set(v, "immune", isImmune(state, s));
-    set(v, "taoReserve", s.taoReserve);
-    set(v, "alphaReserve", s.alphaReserve);
-    set(v, "alphaOut", s.alphaOut);
-    set(v, "price", s.price);
-    set(v, "priceEma", s.priceEma);
-    set(v, "flowEma", s.flowEma);
-    set(v, "flowThisRound", s.flowThisRound);
-    set(v, "emissionShare", s.emissionShare);
-    set(v, "lastEmission", s.lastEmission);
+    set(v, "immune", immune);
+    set(v, "taoRao", toWireRao(s.taoReserve));
+    set(v, "alphaRao", toWireRao(s.alphaReserve));
+    // Only the EMA the rule in force reads travels (every subnet's changes every round).
+    if (rule === "taoFlow") {
+      set(v, "flowEma", Math.fround(Number(s.flowEma)));
+      set(v, "flowThisRound", Number(s.flowThisRound));
+    } else {
+      set(v, "priceEma", Math.fround(Number(s.priceEma)));
+      set(v, "flowThisRound", 0);
+    }
+    set(v, "emissionShare", Math.fround(Number(s.emissionShare)));
     set(v, "product", Math.fround(s.product));
     set(v, "minerCount", s.minerSkill.length);
-    syncStrings(v.priceHistory, s.priceHistory);
-    syncNumbers(v.consensus, s.consensus);
+    syncNumbers(v.priceHistory, s.priceHistory.map(Number));
   }
 
-  const rootByValidator = new Map<string, string>();
-  for (const id of state.playerOrder) {
-    const book = state.players[id].stakes["0"];
-    if (book) for (const v in book) rootByValidator.set(v, dec(rootByValidator.get(v) ?? "0").plus(book[v]).toString());
-  }
-  const vkeep = new Set(state.validators);
-  for (const key of [...target.validators.keys()]) if (!vkeep.has(key)) target.validators.delete(key);
-  for (const id of state.validators) {
-    const p = state.players[id];
-    if (!p) continue;
-    let v = target.validators.get(id);
-    if (!v) { v = new ValidatorState(); target.validators.set(id, v); }
-    set(v, "id", id);
-    set(v, "name", p.name);
-    set(v, "npc", p.npc !== null);
-    set(v, "take", p.take ?? "0");
-    set(v, "rootStake", rootByValidator.get(id) ?? "0");
+  if (cache.playersRecord !== state.players || cache.validators !== state.validators) {
+    let rootChanged = cache.validators !== state.validators;
+    for (const id of state.playerOrder) {
+      const book = state.players[id].stakes["0"];
+      if (cache.rootBooks.get(id) !== book) { rootChanged = true; cache.rootBooks.set(id, book); }
+    }
+    if (rootChanged) {
+      const rootByValidator = new Map<string, Dec>();
+      for (const id of state.playerOrder) {
+        const book = state.players[id].stakes["0"];
+        if (book) for (const v in book) rootByValidator.set(v, (rootByValidator.get(v) ?? ZERO).plus(book[v]));
+      }
+      const vkeep = new Set(state.validators);
+      for (const key of [...target.validators.keys()]) if (!vkeep.has(key)) target.validators.delete(key);
+      for (const id of state.validators) {
+        const p = state.players[id];
+        if (!p) continue;
+        let v = target.validators.get(id);
+        if (!v) { v = new ValidatorState(); target.validators.set(id, v); }
+        set(v, "id", id);
+        set(v, "name", p.name);
+        set(v, "npc", p.npc !== null);
+        set(v, "take", p.take ?? "0");
+        set(v, "rootStake", (rootByValidator.get(id) ?? ZERO).toString());
+      }
+    } else {
+      // Names and takes can change without any root stake moving.
+      for (const id of state.validators) {
+        const p = state.players[id];
+        const v = target.validators.get(id);
+        if (p && v) { set(v, "name", p.name); set(v, "take", p.take ?? "0"); }
+      }
+    }
   }
 
   // People only: NPCs are scenery and would bloat every patch.
-  const people = state.playerOrder.filter((id) => state.players[id].npc === null);
-  const keep = new Set(people);
-  for (const key of [...target.players.keys()]) if (!keep.has(key)) target.players.delete(key);
-  for (const id of people) {
-    const p = state.players[id];
-    let v = target.players.get(id);
-    if (!v) { v = new PlayerState(); target.players.set(id, v); }
-    set(v, "id", id);
-    set(v, "name", p.name);
-    set(v, "role", p.role);
-    set(v, "connected", facts.connected.has(id));
-    set(v, "bot", facts.bots.has(id));
-    set(v, "acted", facts.acted.has(id));
-    set(v, "tao", p.tao);
-    set(v, "rootStake", p.rootStake);
-    for (const n of [...v.alpha.keys()]) if (!(n in p.alpha)) v.alpha.delete(n);
-    for (const [n, a] of Object.entries(p.alpha)) if (v.alpha.get(n) !== a) v.alpha.set(n, a);
-    set(v, "netWorth", spotWorth(state, id));
-    set(v, "take", p.take ?? "");
-    set(v, "research", Math.fround(p.effort.research));
+  const worthAt = `${state.round}|${facts.phase}`;
+  const worthDue = cache.worthAt !== worthAt;
+  cache.worthAt = worthAt;
+  {
+    // Presence and "acted" change without the engine state changing, so every person is compared.
+    for (const key of [...target.players.keys()]) {
+      const p = state.players[key];
+      if (!p || p.npc !== null) { target.players.delete(key); cache.players.delete(key); }
+    }
+    for (const id of state.playerOrder) {
+      const p = state.players[id];
+      if (p.npc !== null) continue;
+      const connected = facts.connected.has(id);
+      const bot = facts.bots.has(id);
+      const acted = facts.acted.has(id);
+      const seen = cache.players.get(id);
+      let v = target.players.get(id);
+      if (!worthDue && v && seen && seen.src === p && seen.connected === connected && seen.bot === bot && seen.acted === acted) continue;
+      cache.players.set(id, { src: p, connected, bot, acted });
+      const fresh = !v;
+      if (!v) { v = new PlayerState(); target.players.set(id, v); }
+      set(v, "id", id);
+      set(v, "name", p.name);
+      set(v, "role", p.role);
+      set(v, "connected", connected);
+      set(v, "bot", bot);
+      set(v, "acted", acted);
+      set(v, "research", Math.fround(p.effort.research));
+      set(v, "tao", p.tao);
+      set(v, "rootStake", p.rootStake);
+      for (const n of [...v.alpha.keys()]) if (!(n in p.alpha)) v.alpha.delete(n);
+      for (const n in p.alpha) if (v.alpha.get(n) !== p.alpha[n]) v.alpha.set(n, p.alpha[n]);
+      set(v, "take", p.take ?? "");
+      // The leaderboard moves at round boundaries (and when someone arrives), not with every trade.
+      if (worthDue || fresh) set(v, "worth", spotWorth(state, id));
+    }
   }
+  cache.playersRecord = state.players;
+  cache.validators = state.validators;
 
   const events = state.events.slice(-SYNCED_EVENTS);
   const first = target.events.length > 0 ? target.events[target.events.length - 1] : undefined;

@@ -3,7 +3,7 @@
  * model. Amounts travel as decimal strings (Colyseus numbers are floats). Hidden engine fields
  * (true quality, capability, miner skill, pending weights, signals) have no field here at all.
  */
-import { ArraySchema, MapSchema, Schema, type } from "@colyseus/schema";
+import { ArraySchema, MapSchema, Schema, type, view } from "@colyseus/schema";
 
 export class SubnetState extends Schema {
   @type("string") netuid = "";
@@ -12,23 +12,28 @@ export class SubnetState extends Schema {
   @type("string") ownerName = "";
   @type("uint32") registeredRound = 0;
   @type("boolean") immune = false;
-  @type("string") taoReserve = "0";
-  @type("string") alphaReserve = "0";
-  @type("string") alphaOut = "0";
-  @type("string") price = "0";
-  @type("string") priceEma = "0";
-  @type("string") flowEma = "0";
-  @type("string") flowThisRound = "0";
-  @type("string") emissionShare = "0";
-  @type("string") lastEmission = "0";
+  /** Pool reserves as float64 counts of rao (shared/wire.ts): exact, and half the bytes of a string. */
+  @type("float64") taoRao = 0;
+  @type("float64") alphaRao = 0;
+  /** The EMA the rule in force uses (the other one stays as it was): preview inputs, float32 is ample. */
+  @type("float32") priceEma = 0;
+  @type("float32") flowEma = 0;
+  /** Net TAO flow this round (TAO), synced only under the flow rule, where previews need it. */
+  @type("float64") flowThisRound = 0;
+  @type("float32") emissionShare = 0;
   /** Public product traction (users), a number for charts. */
   @type("float32") product = 0;
   @type("uint8") minerCount = 0;
-  @type(["string"]) priceHistory = new ArraySchema<string>();
-  /** Yuma consensus per miner uid from the last resolution. */
-  @type(["float32"]) consensus = new ArraySchema<number>();
+  /** Spot price at each round's close (the window the engine keeps), for sparklines. */
+  @type(["float32"]) priceHistory = new ArraySchema<number>();
 }
 
+/**
+ * A person at the table. What everyone sees (name, role, presence, research split and the net
+ * worth at the last round's close, for the leaderboard) is shared; the holdings travel only to
+ * their owner (`@view()`: each client's StateView holds its own player), which keeps a trade's
+ * patch small for the other 39 players of a class.
+ */
 export class PlayerState extends Schema {
   @type("string") id = "";
   @type("string") name = "";
@@ -37,14 +42,14 @@ export class PlayerState extends Schema {
   @type("boolean") bot = false;
   /** Acted (any accepted intent) in the current round. */
   @type("boolean") acted = false;
-  @type("string") tao = "0";
-  @type("string") rootStake = "0";
-  @type({ map: "string" }) alpha = new MapSchema<string>();
-  /** Spot net worth in TAO. */
-  @type("string") netWorth = "0";
-  @type("string") take = "";
   /** Builder effort split (public: on chain you can see what a team ships). */
   @type("float32") research = 0.5;
+  /** Spot net worth in TAO at the close of the last round (the leaderboard). */
+  @type("float64") worth = 0;
+  @view() @type("string") tao = "0";
+  @view() @type("string") rootStake = "0";
+  @view() @type({ map: "string" }) alpha = new MapSchema<string>();
+  @view() @type("string") take = "";
 }
 
 export class ValidatorState extends Schema {

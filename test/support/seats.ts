@@ -46,8 +46,9 @@ export interface Holdings { tao: string; rootStake: string; alpha: Record<string
 export function holdings(room: Room, playerId: string): Holdings | undefined {
   const p = (room.state as any)?.players?.get(playerId);
   if (!p) return undefined;
+  // Holdings are view-filtered: only the player itself (and the host) decode them.
   const alpha: Record<string, string> = {};
-  for (const [k, v] of p.alpha.entries()) alpha[k] = v;
+  if (p.alpha) for (const [k, v] of p.alpha.entries()) alpha[k] = v;
   return { tao: p.tao, rootStake: p.rootStake, alpha, role: p.role, name: p.name };
 }
 
@@ -62,7 +63,7 @@ export function phaseOf(room: Room): { phase: string; round: number; deadline: n
 
 /** Wait until the client's synced state shows this player, then return the holdings. */
 export async function syncedHoldings(room: Room, playerId: string, timeoutMs = 5000): Promise<Holdings> {
-  await until(() => holdings(room, playerId) !== undefined, timeoutMs, `player ${playerId} in synced state`);
+  await until(() => holdings(room, playerId)?.tao !== undefined, timeoutMs, `player ${playerId}'s holdings in synced state`);
   return holdings(room, playerId)!;
 }
 

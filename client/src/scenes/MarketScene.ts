@@ -17,7 +17,7 @@ export class MarketScene extends Phaser.Scene {
   private g!: Phaser.GameObjects.Graphics;
   private texts = new Map<string, Phaser.GameObjects.Text>();
   private snapshot: ClientSnapshot | null = null;
-  private lastReportRound = 0;
+  private lastBlock = -1;
   /** Card positions by netuid ("0" = root), for animations and tests. */
   readonly layout = new Map<string, Layout>();
 
@@ -49,8 +49,7 @@ export class MarketScene extends Phaser.Scene {
 
   /** Called by the app on every store change (not Phaser's per-frame update). */
   show(snapshot: ClientSnapshot) {
-    const reports = snapshot.reports;
-    const newest = reports[reports.length - 1];
+    const st = snapshot.state;
     this.snapshot = snapshot;
     if (!this.sys.isActive()) return;
     // Patches arrive many times a second; redraw only when what the market shows changed.
@@ -59,9 +58,10 @@ export class MarketScene extends Phaser.Scene {
       this.lastSignature = key;
       this.redraw();
     }
-    if (newest && newest.round > this.lastReportRound) {
-      if (this.lastReportRound > 0) this.animateEmission(newest.subnets.map((s) => ({ netuid: s.netuid, share: Number(s.share) })));
-      this.lastReportRound = newest.round;
+    // A resolution moves the chain's block count: emission flows in by the shares it was split with.
+    if (st && st.block > this.lastBlock) {
+      if (this.lastBlock >= 0) this.animateEmission(Object.values(st.subnets).map((s) => ({ netuid: s.netuid, share: Number(s.emissionShare) })));
+      this.lastBlock = st.block;
     }
   }
 

@@ -22,13 +22,13 @@ export function createFeed(_conn: ArenaConnection): Panel {
 export function createLeaderboard(_conn: ArenaConnection): Panel {
   const body = h("tbody");
   const el = h("section", { class: "card", id: "leaderboard" }, h("h2", {}, "Leaderboard"),
-    h("table", {}, h("thead", {}, h("tr", {}, h("th", {}, "#"), h("th", {}, "Player"), h("th", {}, "Role"), h("th", { class: "num" }, "Net worth"))), body));
+    h("table", {}, h("thead", {}, h("tr", {}, h("th", {}, "#"), h("th", {}, "Player"), h("th", {}, "Role"), h("th", { class: "num", title: "Spot net worth when the last round closed" }, "Worth at close"))), body));
   return {
     el,
     render(s) {
-      const players = Object.values(s.state?.players ?? {}).sort((a, b) => Number(b.netWorth) - Number(a.netWorth)).slice(0, 10);
+      const players = Object.values(s.state?.players ?? {}).sort((a, b) => b.worth - a.worth).slice(0, 10);
       fill(body, ...players.map((p, i) => h("tr", { class: p.id === s.seat?.playerId ? "me" : "" },
-        h("td", {}, String(i + 1)), h("td", {}, `${p.name}${p.bot ? " (bot)" : ""}${p.connected ? "" : " (away)"}`), h("td", {}, p.role), h("td", { class: "num" }, tao(p.netWorth)))));
+        h("td", {}, String(i + 1)), h("td", {}, `${p.name}${p.bot ? " (bot)" : ""}${p.connected ? "" : " (away)"}`), h("td", {}, p.role), h("td", { class: "num" }, tao(p.worth)))));
     },
   };
 }

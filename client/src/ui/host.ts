@@ -168,7 +168,7 @@ export function createHostPanel(conn: ArenaConnection): Panel {
       const actedText = st.phase === "acting" && role !== "spectator" ? (p.acted ? "✓ acted" : "… waiting") : "";
       setText(row.acted, actedText);
       row.acted.className = p.acted ? "acted yes" : "acted";
-      row.li.title = `${p.role} · net worth ${tao(p.netWorth)}`;
+      row.li.title = `${p.role} · net worth ${tao(p.worth)}`;
     }
     for (const [id, row] of rows) if (!seen.has(id)) { row.li.remove(); rows.delete(id); }
     for (const r of ROLES) {

@@ -151,7 +151,7 @@ export function createPortfolioPanel(_conn: ArenaConnection): Panel {
         const priceNow = (n: string) => { const x = st.subnets[n]; return x ? Number(x.taoReserve) / Number(x.alphaReserve) : 0; };
         const rows = [...s.incomeHistory].sort((a, b) => b.round - a.round).slice(0, 30).map(({ round, income: inc }) => {
           const report = s.reports.find((r) => r.round === round);
-          const priceThen = (n: string) => { const x = report?.subnets.find((y) => y.netuid === n); return x ? Number(x.price) : priceNow(n); };
+          const priceThen = (n: string) => { const x = report?.prices?.[n] ?? report?.subnets.find((y) => y.netuid === n)?.price; return x !== undefined ? Number(x) : priceNow(n); };
           const earned = [...Object.entries(inc.alpha).filter(([, a]) => Number(a) > 0).map(([n, a]) => alpha(a, n)),
             ...(Number(inc.rootTao) > 0 ? [`${tao(inc.rootTao)} root`] : [])];
           const valueNow = incomeValue(inc, priceNow);

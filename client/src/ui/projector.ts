@@ -94,14 +94,14 @@ export function createProjectorPanel(_conn: ArenaConnection): Panel {
     setText(barsNote, st.rules.emissionRule === "rootWeights"
       ? `Bars: emission share set by the root validators' weights. Price in τ per α, ▲▼ since the round began. ${RULESET_LABEL[st.ruleset] ?? st.ruleset}.`
       : `Bars: emission share if the round ended now, from the market. Price in τ per α, ▲▼ since the round began. ${RULESET_LABEL[st.ruleset] ?? st.ruleset}.`);
-    const players = Object.values(st.players).filter((p) => p.role !== "spectator").sort((a, b) => Number(b.netWorth) - Number(a.netWorth)).slice(0, 8);
-    const key = players.map((p) => `${p.id}:${p.name}:${p.netWorth}`).join("|");
+    const players = Object.values(st.players).filter((p) => p.role !== "spectator").sort((a, b) => b.worth - a.worth).slice(0, 8);
+    const key = players.map((p) => `${p.id}:${p.name}:${p.worth}`).join("|");
     if (key === boardKey) return;
     boardKey = key;
     fill(boardBody, ...players.map((p, i) => h("tr", {},
       h("td", { class: "num" }, String(i + 1)),
       h("td", {}, h("span", { class: "role-dot", style: `background:${ROLE_COLOUR[p.role] ?? "#999"}`, "aria-hidden": "true" }), ` ${p.name}`, h("span", { class: "p-role-word" }, ` ${p.role}`)),
-      h("td", { class: "num" }, tao(p.netWorth)))));
+      h("td", { class: "num" }, tao(p.worth)))));
   }
 
   let endedFor: Debrief | null = null;

@@ -1,0 +1,83 @@
+/**
+ * From the wire to what the UI reads. The synced state is shaped for bytes (reserves as float64 rao,
+ * rates as float32, holdings only for their owner, see server/room/schema.ts); the UI keeps reading
+ * plain decimal strings, with the derived values (spot price, own live net worth) filled in here,
+ * once per state change, by the same shared functions the server uses.
+ */
+import { amt, dec, fromWireRao } from "../../shared/index";
+import type { SyncedPlayer, SyncedState, SyncedSubnet } from "./types";
+
+/** `room.state.toJSON()` as the server's schema sends it. */
+export interface WireSubnet {
+  netuid: string; name: string; owner: string; ownerName: string; registeredRound: number; immune: boolean;
+  taoRao: number; alphaRao: number; priceEma: number; flowEma: number; flowThisRound: number; emissionShare: number;
+  product: number; minerCount: number; priceHistory?: number[];
+}
+export interface WirePlayer {
+  id: string; name: string; role: string; connected: boolean; bot: boolean; acted: boolean; research: number; worth: number;
+  tao?: string; rootStake?: string; alpha?: Record<string, string>; take?: string;
+}
+export type WireState = Omit<SyncedState, "subnets" | "players"> & {
+  subnets: Record<string, WireSubnet>; players: Record<string, WirePlayer>;
+};
+
+/** Shortest decimal of a float32 that reads back as the same float32 (0.1f → "0.1", not 0.100000001). */
+export function f32(x: number): string {
+  if (!Number.isFinite(x)) return "0";
+  for (let p = 6; p <= 9; p++) {
+    const s = x.toPrecision(p);
+    if (Math.fround(Number(s)) === x) return String(Number(s));
+  }
+  return String(x);
+}
+
+/** Decimal strings of a pool's reserves and spot price, remembered by the raw values (most pools don't move in a patch). */
+const pools = new Map<string, { taoReserve: string; alphaReserve: string; price: string }>();
+
+function pool(taoRao: number, alphaRao: number) {
+  const key = `${taoRao}/${alphaRao}`;
+  let p = pools.get(key);
+  if (!p) {
+    if (pools.size > 4096) pools.clear();
+    const taoReserve = fromWireRao(taoRao);
+    const alphaReserve = fromWireRao(alphaRao);
+    const price = dec(alphaReserve).isZero() ? "0" : amt(dec(taoReserve).div(alphaReserve));
+    pools.set(key, (p = { taoReserve, alphaReserve, price }));
+  }
+  return p;
+}
+
+function subnet(w: WireSubnet): SyncedSubnet {
+  const { taoRao, alphaRao, ...rest } = w;
+  return {
+    ...rest, ...pool(taoRao, alphaRao),
+    priceEma: f32(w.priceEma), flowEma: f32(w.flowEma), flowThisRound: String(w.flowThisRound ?? 0),
+    emissionShare: f32(w.emissionShare), priceHistory: (w.priceHistory ?? []).map(f32),
+  };
+}
+
+/** Spot net worth from one's own holdings: free + root + alpha × spot price. */
+export function spotNetWorth(p: Pick<SyncedPlayer, "tao" | "rootStake" | "alpha">, subnets: Record<string, SyncedSubnet>): string {
+  let v = dec(p.tao).plus(p.rootStake);
+  for (const [n, a] of Object.entries(p.alpha)) {
+    const s = subnets[n];
+    if (s && !dec(s.alphaReserve).isZero()) v = v.plus(dec(a).mul(s.taoReserve).div(s.alphaReserve));
+  }
+  return amt(v);
+}
+
+export function fromWire(raw: WireState, me: string | null): SyncedState {
+  const subnets: Record<string, SyncedSubnet> = {};
+  for (const [k, s] of Object.entries(raw.subnets ?? {})) subnets[k] = subnet(s);
+  const players: Record<string, SyncedPlayer> = {};
+  for (const [k, p] of Object.entries(raw.players ?? {})) {
+    const holdings = p.tao !== undefined;
+    const base = {
+      ...p, tao: p.tao ?? "0", rootStake: p.rootStake ?? "0", alpha: p.alpha ?? {}, take: p.take ?? "",
+      worth: p.worth ?? 0,
+    };
+    // Our own worth moves with every trade and price; everyone else's is the last round's close.
+    players[k] = { ...base, holdings, netWorth: holdings && k === me ? spotNetWorth(base, subnets) : String(base.worth) };
+  }
+  return { ...raw, subnets, players };
+}
