@@ -16,7 +16,8 @@ import { registerSubnet } from "./registration.js";
 import { HOST_ID, type GameEvent, type GameState, type Netuid, type Player, type PlayerId, ROOT_NETUID } from "./state.js";
 import { generateSignals } from "./signals.js";
 import { cleanName, uniqueName } from "./text.js";
-import { setPlayer, stake, stakeRoot, unstake, unstakeRoot } from "./trade.js";
+import { tradeCost } from "./pool.js";
+import { addTradeCost, setPlayer, stake, stakeRoot, unstake, type TradeOutcome, unstakeRoot } from "./trade.js";
 
 export type ApplyResult =
   | { ok: true; state: GameState; events: GameEvent[] }
@@ -77,9 +78,9 @@ export function applyAction(state: GameState, playerId: PlayerId, input: unknown
   if (state.phase !== "acting") return fail("phase/forbidden", "trading and weights open when the round starts");
   switch (action.type) {
     case "stake":
-      return done(stake(state, player, action, false));
+      return poolTrade(state, player.id, true, action.subnet, () => stake(state, player, action, false));
     case "unstake":
-      return done(unstake(state, player, action, false));
+      return poolTrade(state, player.id, false, action.subnet, () => unstake(state, player, action, false));
     case "stakeRoot":
       return done(stakeRoot(state, player, action));
     case "unstakeRoot":
@@ -89,6 +90,14 @@ export function applyAction(state: GameState, playerId: PlayerId, input: unknown
     default:
       return fail("action/unknown_type", `unhandled action ${(action as Action).type}`);
   }
+}
+
+/** A stake or unstake, with its fee and slippage added to the player's costs of the round (root trades have none). */
+function poolTrade(state: GameState, id: PlayerId, buy: boolean, subnet: number, run: () => Result<TradeOutcome>): ApplyResult {
+  const pool = state.subnets[String(subnet)]; // the pre-trade reserves (a trade replaces the subnet object, never edits it)
+  const r = run();
+  if (!r.ok || !r.value.fill || !pool) return done(r);
+  return done(ok({ state: addTradeCost(r.value.state, id, tradeCost(buy, pool, r.value.fill)), events: r.value.events }));
 }
 
 /** One entry of a batch: who sends which action (as received, unparsed). */

@@ -269,6 +269,32 @@ export function fillSwap(buy: boolean, pool: PoolReserves, amountIn: Dec, params
   return ok({ amountIn: a, requested, fee, amountOut, partial, pool: after });
 }
 
+/** A trade's cost in TAO against the pre-trade spot price: the fee, and the slippage beyond it. */
+export interface TradeCostTao {
+  fee: Dec;
+  slippage: Dec;
+}
+
+/**
+ * What a filled swap cost the trader, in TAO, against executing at the spot price p = T/A of the
+ * reserves `before` it (the accounting behind the portfolio's fee and slippage columns; the
+ * fee itself stays in the pool):
+ *  - stake of gross TAO τ, fee f (TAO), alpha out α: fee = f; slippage = (τ − f) − α·p, i.e.
+ *    ((τ − f)/p − α) alpha short of the spot price, valued at p;
+ *  - unstake of gross alpha a, fee f (alpha), TAO out τ: the fee is alpha, so it is valued at the
+ *    pre-trade spot price, fee = f·p; slippage = (a − f)·p − τ.
+ * Both values are on the rao grid: each product with p is rounded down (so slippage rounds up by
+ * less than a rao; the fee of an unstake rounds down). Slippage ≥ 0 for a constant-product pool:
+ * the output is at most the net input times the spot price over (1 + net/reserve), rounded down.
+ * Products of amounts up to 21M with 9 decimals are exact at precision 40 (see decimal.ts).
+ */
+export function tradeCost(buy: boolean, before: PoolReserves, fill: Pick<SwapFill, "amountIn" | "fee" | "amountOut">): TradeCostTao {
+  const { T, A } = reserves(before);
+  const net = fill.amountIn.minus(fill.fee);
+  if (buy) return { fee: fill.fee, slippage: net.minus(floorRaoDiv(fill.amountOut.times(T), A)) };
+  return { fee: floorRaoDiv(fill.fee.times(T), A), slippage: floorRaoDiv(net.times(T), A).minus(fill.amountOut) };
+}
+
 /**
  * Whether a swap of `amount` (a positive amount on the rao grid, no limit) surely fills, decided in
  * floating point with margins a million times wider than its rounding: true only when the exact

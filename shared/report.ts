@@ -48,9 +48,27 @@ export interface EcosystemMetrics {
   readonly topControl: readonly { readonly id: PlayerId; readonly share: number }[];
 }
 
+/**
+ * One player's round: what the payouts added to their positions, and what their own pool trades
+ * cost. Amounts are decimal strings. Earned = `alpha` (valued at the subnets' prices) + `rootTao`:
+ * the owner cut (`ownerCut`, emission paid to a subnet's owner) and dividends (the rest of `alpha`:
+ * validator take and validator or nominator dividends; `rootTao`: root dividends). Miner incentive
+ * goes to the NPC miners, never to a person.
+ */
 export interface PlayerIncome {
+  /** Alpha the payouts added, per subnet (owner cut and dividends together). */
   readonly alpha: Readonly<Record<Netuid, string>>;
+  /** TAO the root payouts added to root stake. */
   readonly rootTao: string;
+  /** The part of `alpha` that is the owner's cut of the subnet's emission, per subnet the player owns. */
+  readonly ownerCut: Readonly<Record<Netuid, string>>;
+  /**
+   * TAO: pool fees of the player's stakes and unstakes this round. A stake's fee is TAO; an
+   * unstake's fee is alpha, valued at that trade's pre-trade spot price. Root stake pays none.
+   */
+  readonly fees: string;
+  /** TAO: what those trades lost against executing at the pre-trade spot price, the fee excluded (≥ 0). */
+  readonly slippage: string;
 }
 
 export interface RoundReport {

@@ -20,7 +20,8 @@ import { alphaEmissionOverBlocks, emissionOverBlocks } from "./emission.js";
 import { applyInjection, computeInjection, type Injection } from "./injection.js";
 import { minersSell, npcRootWeights, npcTraderTurn } from "./npc.js";
 import { advanceSubnet, trueQuality } from "./quality.js";
-import type { PlayerIncome, RoundReport, SubnetRoundReport } from "./report.js";
+import { roundIncome, withoutTradeCosts } from "./income.js";
+import type { RoundReport, SubnetRoundReport } from "./report.js";
 import { Rng } from "./rng.js";
 import { rootEmissionShares } from "./rootConsensus.js";
 import { normalise, sharesFromFlow, sharesFromPriceEma, splitByShares } from "./shares.js";
@@ -190,15 +191,8 @@ export function resolveRound(input: GameState): { state: GameState; report: Roun
   const metrics = ecosystemMetrics(next, shareNumbers, control);
   events.push(...shockEvents(perSubnet, round, next.phase === "ended"));
   next = pushEvents(next, events);
-  const income: Record<PlayerId, PlayerIncome> = {};
-  for (const id of state.playerOrder) {
-    // What the payouts added (no trades happen during them): the credits, i.e. positions after minus before.
-    const g = gains.get(id);
-    if (!g) continue;
-    const alpha: Record<Netuid, string> = {};
-    g.alpha.forEach((gain, n) => { alpha[n] = gain.toString(); }); // netuid keys: the record orders them numerically
-    income[id] = { alpha, rootTao: g.root.toString() };
-  }
+  const income = roundIncome(state, gains, perSubnet); // payouts, owner cut, and the round's trade costs
+  next = withoutTradeCosts(next); // reported: the next round's costs start from nothing
   const report: RoundReport = {
     round, ruleset: state.ruleset, switches, block: next.block,
     blockEmission: amt(window.perSegment[0]?.perBlock ?? ZERO), emitted: amt(roundEmission), issuance: next.issuance,

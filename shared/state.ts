@@ -123,6 +123,19 @@ export interface GameEvent {
   readonly player?: PlayerId;
 }
 
+/**
+ * What one person's pool trades in the round being played cost them, in TAO, against trading at
+ * each trade's pre-trade spot price. Informational only: the fees stay in the pools' reserves and
+ * the slippage is simply the price the trader got, so no TAO is counted here that is not also in
+ * the balances.
+ */
+export interface TradeCost {
+  /** Pool fees: a stake's fee is TAO; an unstake's fee is alpha, valued at the pre-trade spot price. */
+  readonly fees: string;
+  /** Value lost against executing at the pre-trade spot price, the fee excluded (≥ 0). */
+  readonly slippage: string;
+}
+
 export interface GameState {
   readonly version: 1;
   readonly config: GameConfig;
@@ -162,4 +175,10 @@ export interface GameState {
   readonly queuedShocks: readonly { readonly kind: string; readonly subnet?: Netuid }[];
   /** Recent events (a bounded feed). */
   readonly events: readonly GameEvent[];
+  /**
+   * Fees and slippage of each person's pool trades (stake, unstake) in the round being played,
+   * reported in that round's income and dropped at its resolution. Absent when no person has
+   * traded on a pool since the last resolution (so older snapshots and exports still load).
+   */
+  readonly tradeCosts?: Readonly<Record<PlayerId, TradeCost>>;
 }

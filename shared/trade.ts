@@ -5,17 +5,19 @@
 import { defaultValidator, swapParams } from "./access.js";
 import type { ActionOf } from "./actions.js";
 import { parseAmount, parsePrice } from "./amount.js";
-import { amt, amtKept, dec, type Dec, floorRaoDiv, ZERO } from "./decimal.js";
+import { amt, amtKept, dec, type Dec, floorRaoDiv, raoString, ZERO } from "./decimal.js";
 import { err, ok, type Result } from "./errors.js";
 import { own, owns, patchState } from "./draft.js";
 import { positionOf, positionsLargestFirst, withPosition, withTao } from "./ledger.js";
-import { fillSwap, type LimitOrder, swapAlphaForTao, type SwapFill, type SwapParams, swapTaoForAlpha, type SwapQuote } from "./pool.js";
-import { type GameEvent, type GameState, type Netuid, type Player, type PlayerId, ROOT_NETUID, type Subnet } from "./state.js";
+import { fillSwap, type LimitOrder, swapAlphaForTao, type SwapFill, type SwapParams, swapTaoForAlpha, type SwapQuote, type TradeCostTao } from "./pool.js";
+import { type GameEvent, type GameState, type Netuid, type Player, type PlayerId, ROOT_NETUID, type Subnet, type TradeCost } from "./state.js";
 
 export interface TradeOutcome {
   readonly state: GameState;
   readonly events: GameEvent[];
   readonly quote?: SwapQuote;
+  /** The pool swap's fill (stake and unstake only), for the trade's cost (`tradeCost` in pool.ts). */
+  readonly fill?: Pick<SwapFill, "amountIn" | "fee" | "amountOut">;
 }
 
 function tradableSubnet(state: GameState, subnet: number): Result<Subnet> {
@@ -58,6 +60,23 @@ function setSubnet(subnets: GameState["subnets"], s: Subnet): GameState["subnets
   return subnets;
 }
 
+/**
+ * Add one pool trade's fee and slippage (TAO, on the rao grid) to what the player's trades cost them
+ * this round (`state.tradeCosts`); in place when the current draft scope made the record.
+ */
+export function addTradeCost(state: GameState, id: PlayerId, cost: TradeCostTao): GameState {
+  const costs = state.tradeCosts;
+  const prev = costs?.[id];
+  const entry: TradeCost = prev
+    ? { fees: raoString(dec(prev.fees).plus(cost.fee)), slippage: raoString(dec(prev.slippage).plus(cost.slippage)) }
+    : { fees: raoString(cost.fee), slippage: raoString(cost.slippage) };
+  if (costs && owns(costs)) {
+    (costs as Record<PlayerId, TradeCost>)[id] = entry;
+    return state;
+  }
+  return patchState(state, { tradeCosts: own({ ...costs, [id]: entry }) });
+}
+
 function put(state: GameState, player: Player, subnet?: Subnet): GameState {
   return patchState(state, {
     players: setPlayer(state.players, player),
@@ -94,7 +113,7 @@ export function stake(state: GameState, player: Player, a: ActionOf<"stake">, wi
   p = withPosition(p, subnet.value.netuid, validator.value, quote.amountOut);
   const s = withPool(subnet.value, quote.pool, quote.amountOut, quote.amountIn);
   const text = `${player.name} staked ${amt(quote.amountIn)} τ into ${s.name} (α${s.netuid}) for ${amt(quote.amountOut)} α${s.netuid}`;
-  return ok({ state: put(state, p, s), ...(quote.quote ? { quote: quote.quote } : {}), events: [{ round: state.round + 1, kind: "stake", text, subnet: s.netuid, player: p.id }] });
+  return ok({ state: put(state, p, s), ...(quote.quote ? { quote: quote.quote } : {}), fill: quote, events: [{ round: state.round + 1, kind: "stake", text, subnet: s.netuid, player: p.id }] });
 }
 
 export function unstake(state: GameState, player: Player, a: ActionOf<"unstake">, withQuote = true): Result<TradeOutcome> {
@@ -131,7 +150,7 @@ export function unstake(state: GameState, player: Player, a: ActionOf<"unstake">
   p = withTao(p, quote.amountOut);
   const s = withPool(subnet.value, quote.pool, quote.amountIn.neg(), quote.amountOut.neg());
   const text = `${player.name} unstaked ${amt(quote.amountIn)} α${netuid} from ${s.name} for ${amt(quote.amountOut)} τ`;
-  return ok({ state: put(state, p, s), ...(quote.quote ? { quote: quote.quote } : {}), events: [{ round: state.round + 1, kind: "unstake", text, subnet: netuid, player: p.id }] });
+  return ok({ state: put(state, p, s), ...(quote.quote ? { quote: quote.quote } : {}), fill: quote, events: [{ round: state.round + 1, kind: "unstake", text, subnet: netuid, player: p.id }] });
 }
 
 /** Root (netuid 0): TAO one-to-one, no pool, no slippage (§4, §8). */

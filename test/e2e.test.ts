@@ -152,6 +152,45 @@ describe.runIf(run)("the game in a browser", { timeout: 60_000 }, () => {
     await host.screenshot({ path: `${shots}/07-host-console.png` });
   });
 
+  it("the portfolio shows each round's fees and slippage, on a laptop and on a phone", async () => {
+    // Ana staked 10 τ and unstaked half in round 1: both trades paid a pool fee and slipped.
+    const row = '#pf-income tr[data-round="1"]';
+    await ana.waitForSelector(row);
+    const cells = await ana.evaluate((sel) => {
+      const tr = document.querySelector(sel)!;
+      const fees = tr.querySelector("td.fees")!;
+      return { fees: fees.getAttribute("data-fees"), text: fees.textContent, slippage: tr.querySelector("td.slip")!.getAttribute("data-slippage") };
+    }, row);
+    expect(Number(cells.fees)).toBeGreaterThan(0.005); // the stake's 0.005 τ (0.05% of 10 τ), plus the unstake's
+    expect(Number(cells.slippage)).toBeGreaterThan(0);
+    expect(cells.text).toMatch(/^−0\.00\d/);
+    const income = (await snap(ana)).incomeHistory.find((x: any) => x.round === 1).income;
+    expect(income.fees).toBe(cells.fees);
+    expect(income.slippage).toBe(cells.slippage);
+    // Bo earned nothing and did not trade: his record still came, with zero costs.
+    const boIncome = (await snap(bo)).incomeHistory.find((x: any) => x.round === 1)?.income;
+    expect(boIncome).toMatchObject({ fees: "0", slippage: "0" });
+    // The side column (380 px) and a phone stack the two costs in one column and put the income's
+    // worth now under what was earned; a wider panel (a tablet: one column) shows every column.
+    const layout = () => ana.evaluate((sel) => {
+      const tr = document.querySelector(sel)!;
+      const shown = (c: string) => getComputedStyle(tr.querySelector(c)!).display !== "none";
+      const wrap = document.querySelector("#pf-income")!.closest(".table-scroll")!;
+      return { fees: shown("td.fees"), slip: shown("td.slip"), costs: shown("td.costs"), worth: shown("td.worth"), fits: wrap.scrollWidth <= wrap.clientWidth + 1 };
+    }, row);
+    const narrow = { fees: false, slip: false, costs: true, worth: false, fits: true };
+    const shot = async (name: string) => { await ana.locator("#portfolio").scrollIntoViewIfNeeded(); await ana.locator("#portfolio").screenshot({ path: `${shots}/${name}` }); };
+    await shot("06b-portfolio.png");
+    expect(await layout()).toEqual(narrow);
+    await ana.setViewportSize({ width: 390, height: 844 });
+    await shot("06c-portfolio-phone.png");
+    expect(await layout()).toEqual(narrow);
+    await ana.setViewportSize({ width: 820, height: 1000 });
+    await shot("06d-portfolio-tablet.png");
+    expect(await layout()).toEqual({ fees: true, slip: true, costs: false, worth: true, fits: true });
+    await ana.setViewportSize({ width: 1280, height: 800 });
+  });
+
   it("a student reloads and keeps its seat", async () => {
     const before = await snap(ana);
     await ana.reload();

@@ -3,6 +3,8 @@
  * synced.ts (decimal strings, derived prices), plus the private messages. Kept structural so the
  * client does not import server code.
  */
+import type { PlayerIncome } from "../../shared/report";
+
 export interface SyncedSubnet {
   netuid: string; name: string; owner: string; ownerName: string; registeredRound: number; immune: boolean;
   taoReserve: string; alphaReserve: string; price: string; priceEma: string; flowEma: string;
@@ -50,7 +52,8 @@ export interface PublicReport {
   subnets: PublicSubnetReport[]; metrics: SyncedMetrics & { qualityRankCorrelation: number; topControl: { id: string; share: number }[] };
   events: { round: number; kind: string; text: string }[];
 }
-export interface Income { alpha: Record<string, string>; rootTao: string }
+/** Your `income` message: the engine's `PlayerIncome` (payouts, owner cut, the round's fees and slippage). */
+export type Income = PlayerIncome;
 export interface Debrief {
   leaderboard: { id: string; name: string; role: string; spot: string; liquidation: string; profit: string; rank: number }[];
   awards: { title: string; role: string; id: string; name: string; detail: string }[];

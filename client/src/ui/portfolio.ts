@@ -2,8 +2,9 @@
  * Portfolio: free TAO, root stake, alpha per subnet at spot and at what selling it now would really
  * return (the engine's `liquidationValue`: `quoteUnstake(...).amountOut`, with the reserve floor
  * handled as the leaderboard does), totals and profit against the starting grant; and per round,
- * where the TAO came from: income (alpha earned, root TAO) against the change of spot value, the
- * rest being price moves and trading.
+ * where the TAO came from: income (alpha earned, root TAO; the owner cut apart from dividends), the
+ * fees and slippage of your trades (the engine's `PlayerIncome.fees`, `.slippage`), and the rest of
+ * the change of spot value, price moves.
  */
 import { dec, GameConfigSchema, liquidationValue, type Dec } from "../../../shared/index";
 import type { ArenaConnection } from "../net";
@@ -44,6 +45,27 @@ function incomeValue(income: Income, price: (n: string) => number): number {
   return v;
 }
 
+/** The owner cut's value (emission paid to a subnet's owner); the rest of the income is dividends. */
+function ownerCutValue(income: Income, price: (n: string) => number): number {
+  let v = 0;
+  for (const [n, a] of Object.entries(income.ownerCut ?? {})) v += Number(a) * price(n);
+  return v;
+}
+
+/** A signed TAO amount in the income table, whose headers carry the unit (the cells stay narrow enough for a phone). */
+function signedBare(x: number): string {
+  return Math.abs(x) < 5e-10 ? "0" : `${x > 0 ? "+" : "−"}${num(Math.abs(x))}`;
+}
+
+/** A cost (fee, slippage) in TAO: shown as a loss, "0" when there was none. */
+function costText(x: number): string {
+  return Math.abs(x) < 5e-10 ? "0" : `−${num(x)}`;
+}
+
+function costClass(x: number, extra: string): string {
+  return `${Math.abs(x) < 5e-10 ? "num muted" : "num loss"} ${extra}`;
+}
+
 export function createPortfolioPanel(_conn: ArenaConnection): Panel {
   const sum = {
     free: h("dd", { class: "num", id: "pf-free" }),
@@ -73,15 +95,19 @@ export function createPortfolioPanel(_conn: ArenaConnection): Panel {
   const income = h("table", { class: "income" },
     h("caption", { class: "sr" }, "Income per round"),
     h("thead", {}, h("tr", {}, h("th", { class: "num" }, "Rd"), h("th", { class: "num" }, "Earned"),
-      h("th", { class: "num" }, "Worth now"), h("th", { class: "num" }, "Price moves & trades"))),
+      h("th", { class: "num fees", title: "Pool fees of your trades that round, τ" }, "Fees τ"),
+      h("th", { class: "num slip", title: "Slippage of your trades that round, τ" }, term("slippage", "Slippage"), " τ"),
+      h("th", { class: "num costs", title: "Fees and slippage of your trades that round, τ" }, "Fees · slip τ"),
+      h("th", { class: "num" }, "Price moves τ"), h("th", { class: "num worth" }, "Worth now τ"))),
     incomeBody);
   const note = h("p", { class: "muted", id: "pf-note" });
   const el = h("section", { class: "card portfolio", id: "portfolio", "aria-label": "Portfolio" },
     h("h2", {}, "Portfolio"), note, summary,
     h("div", { class: "table-scroll" }, holdings),
     h("h3", {}, "Where your TAO came from"),
-    h("p", { class: "hint" }, "Earned: what emission paid you each round; worth now: that income at today's prices. ",
-      "Price moves & trades: the rest of the change in your spot value that round (prices, your fees and slippage)."),
+    h("p", { class: "hint" }, "Earned: what emission paid you each round (owner cut and dividends). ",
+      "Fees and slippage: what your trades cost against the price just before each one. ",
+      "Price moves: the rest of the change in your spot value that round. Worth now: the income at today's prices."),
     h("div", { class: "table-scroll" }, income));
 
   /** Spot net worth right after each round resolved (recorded when the block count moves). */
@@ -155,18 +181,31 @@ export function createPortfolioPanel(_conn: ArenaConnection): Panel {
           const earned = [...Object.entries(inc.alpha).filter(([, a]) => Number(a) > 0).map(([n, a]) => alpha(a, n)),
             ...(Number(inc.rootTao) > 0 ? [`${tao(inc.rootTao)} root`] : [])];
           const valueNow = incomeValue(inc, priceNow);
+          const valueThen = incomeValue(inc, priceThen);
+          const ownerCut = ownerCutValue(inc, priceThen);
+          const fees = Number(inc.fees ?? 0);
+          const slippage = Number(inc.slippage ?? 0);
           const after = nwAfter.get(round);
           const before = nwAfter.get(round - 1) ?? (round === 1 ? STARTING_TAO : undefined);
           const change = after !== undefined && before !== undefined ? after - before : null;
-          const moves = change !== null ? change - incomeValue(inc, priceThen) : null;
-          return h("tr", {},
+          // change = earned − fees − slippage + price moves (all at spot)
+          const moves = change !== null ? change - valueThen + fees + slippage : null;
+          const split = ownerCut > 0 ? `owner cut ${tao(ownerCut)}, dividends ${tao(valueThen - ownerCut)}` : `dividends ${tao(valueThen)}`;
+          return h("tr", { "data-round": round },
             h("td", { class: "num" }, String(round)),
-            h("td", { class: "num" }, ...(earned.length ? earned.map((e) => h("span", { class: "line" }, e)) : ["–"])),
-            h("td", { class: "num" }, tao(valueNow)),
-            h("td", { class: moves === null ? "num muted" : signClass(moves), title: change === null ? "" : `Spot value changed by ${signed(change)} this round` },
-              moves === null ? "–" : signed(moves)));
+            h("td", { class: "num earned", title: `${split} at that round's prices` },
+              ...(earned.length ? earned.map((e) => h("span", { class: "line" }, e)) : ["–"]),
+              ownerCut > 0 ? h("span", { class: "sub" }, `owner cut ${tao(ownerCut)}`) : null,
+              h("span", { class: "sub worth-sub" }, `now ${tao(valueNow)}`)),
+            h("td", { class: costClass(fees, "fees"), "data-fees": inc.fees ?? "0", title: `${inc.fees ?? "0"} τ` }, costText(fees)),
+            h("td", { class: costClass(slippage, "slip"), "data-slippage": inc.slippage ?? "0", title: `${inc.slippage ?? "0"} τ` }, costText(slippage)),
+            h("td", { class: costClass(fees + slippage, "costs"), title: `fees ${inc.fees ?? "0"} τ, slippage ${inc.slippage ?? "0"} τ` },
+              h("span", { class: "line" }, costText(fees)), h("span", { class: "line" }, costText(slippage))),
+            h("td", { class: moves === null ? "num muted moves" : `${signClass(moves)} moves`, title: change === null ? "" : `Spot value changed by ${signed(change)} this round` },
+              moves === null ? "–" : signedBare(moves)),
+            h("td", { class: "num worth", title: `${tao(valueNow)} at today's prices` }, num(valueNow)));
         });
-        fill(incomeBody, ...(rows.length ? rows : [h("tr", {}, h("td", { colspan: 4, class: "muted" }, "Your income appears here after each round resolves."))]));
+        fill(incomeBody, ...(rows.length ? rows : [h("tr", {}, h("td", { colspan: 6, class: "muted" }, "Your income appears here after each round resolves."))]));
       }
     },
   };
