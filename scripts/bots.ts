@@ -17,9 +17,10 @@ import { parseArgs } from "node:util";
 import { Client, type Room } from "colyseus.js";
 import {
   BOT_STRATEGIES, botActions, botRole, type BotStrategy, isBotStrategy, type ResultMessage, Rng, type ValidatorSignals,
+  type HistoryMessage, type PriceTape,
 } from "../shared/index.js";
 import type { ArenaState } from "../server/room/schema.js";
-import { botRng, type BotMemory, resolvedRounds, viewFromSync } from "./lib/botView.js";
+import { botRng, type BotMemory, observeSyncTape, resolvedRounds, viewFromSync } from "./lib/botView.js";
 
 export const USAGE = "usage: npm run bots -- --url ws://HOST:PORT --code CODE --count N --strategy STRATEGY [--seconds T] [--seed N] [--name PREFIX]";
 
@@ -132,6 +133,8 @@ class Bot {
   playerId = "";
   done = false;
   private signals: ValidatorSignals | null = null;
+  /** Closing prices per pool (the `history` message, then each close seen: scripts/lib/botView.ts). */
+  private tape: PriceTape | null = null;
   private memory: BotMemory | null = null;
   private lastRound = -1;
   private waitingSince = 0;
@@ -143,10 +146,11 @@ class Bot {
   constructor(readonly index: number, readonly room: Room<ArenaState>, readonly strategy: BotStrategy, private readonly rng: Rng,
     private readonly tally: Tally, private readonly onDone: () => void) {
     room.onMessage("seat", (m: { playerId: string }) => { this.playerId = m.playerId; this.tick(); });
+    room.onMessage("history", (m: HistoryMessage) => { this.tape = observeSyncTape(null, room.state, m); });
     room.onMessage("signals", (m: ValidatorSignals) => { this.signals = m; this.tick(); });
     room.onMessage("result", (r: ResultMessage) => this.onResult(r));
     room.onMessage("*", () => undefined); // report, income, debrief, replaced: not needed to decide
-    room.onStateChange(() => this.tick());
+    room.onStateChange((s) => { this.tape = observeSyncTape(this.tape, s); this.tick(); });
     room.onLeave(() => {
       if (!this.leaving) tally.disconnects++;
       this.finish();
@@ -182,7 +186,7 @@ class Bot {
     this.lastRound = s.round;
     this.waitingSince = 0;
     this.tally.rounds.add(s.round);
-    const view = viewFromSync(s, this.playerId, this.signals, this.memory);
+    const view = viewFromSync(s, this.playerId, this.signals, this.memory, this.tape);
     for (const action of botActions(this.strategy, view, this.rng)) {
       const { type, ...fields } = action;
       const ref = `b${this.index}-${++this.refs}`;

@@ -41,9 +41,10 @@ import { parseArgs } from "node:util";
 import { Client, type Room } from "colyseus.js";
 import {
   type Action, botActions, botRole, type BotStrategy, type PlayerView, type ResultMessage, type Rng, type ValidatorSignals,
+  type HistoryMessage, type PriceTape,
 } from "../shared/index.js";
 import type { ArenaState } from "../server/room/schema.js";
-import { botRng, type BotMemory, resolvedRounds, viewFromSync } from "./lib/botView.js";
+import { botRng, type BotMemory, observeSyncTape, resolvedRounds, viewFromSync } from "./lib/botView.js";
 import { formatProfile, summariseProfile, type ProfileSummary } from "./lib/cpuProfile.js";
 import type { LoadServer, ServerStats, StoredSessionOptions } from "./lib/loadServer.js";
 import { countWire, newWireCount, type WireCount, wireTotal } from "./lib/wireBytes.js";
@@ -428,6 +429,8 @@ export class LoadPlayer {
   active = false;
   leaving = false;
   private signals: ValidatorSignals | null = null;
+  /** Closing prices per pool (the `history` message, then each close seen: scripts/lib/botView.ts). */
+  private tape: PriceTape | null = null;
   private memory: BotMemory | null = null;
   private lastRound = -1;
   private timers: NodeJS.Timeout[] = [];
@@ -435,11 +438,13 @@ export class LoadPlayer {
   constructor(readonly room: Room<ArenaState>, readonly strategy: BotStrategy, private readonly rng: Rng,
     private readonly tally: Tally, private readonly pace: Pace, readonly wire: WireCount, private readonly tag: string) {
     room.onMessage("seat", (m: { playerId: string }) => { this.playerId = m.playerId; });
+    room.onMessage("history", (m: HistoryMessage) => { this.tape = observeSyncTape(null, room.state, m); });
     room.onMessage("signals", (m: ValidatorSignals) => { this.signals = m; });
     room.onMessage("result", (r: ResultMessage) => this.onResult(r));
     room.onMessage("*", () => undefined); // report, income: not needed to decide
     // Per patch: two comparisons. The view is rebuilt only when an intent is about to be sent.
     room.onStateChange((s) => {
+      this.tape = observeSyncTape(this.tape, s);
       if (this.active && s.phase === "acting" && !s.paused && s.round !== this.lastRound) this.plan(s.round);
     });
     room.onLeave((code) => {
@@ -501,7 +506,7 @@ export class LoadPlayer {
     this.memory ??= { granted: me.tao, joinedRound: resolvedRounds(s) };
     let action: Action | null;
     try {
-      action = this.choose(viewFromSync(s, this.playerId, this.signals, this.memory));
+      action = this.choose(viewFromSync(s, this.playerId, this.signals, this.memory, this.tape));
     } catch (e) {
       this.tally.error(`${this.tag}: strategy failed: ${(e as Error).message}`);
       return;

@@ -33,3 +33,4 @@ export { isImmune, defaultValidator } from "./access.js";
 export * from "./protocol.js";
 export { signalsFor } from "./signals.js";
 export * from "./wire.js";
+export * from "./priceTape.js";

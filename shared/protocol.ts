@@ -30,8 +30,10 @@ export const SERVER_MESSAGES = {
   result: "result",
   /** A validator's private signals for the round. */
   signals: "signals",
-  /** Public round report (true quality withheld until the game ends). */
+  /** Round report: the full public one for the host and projector, a player's own copy for players (true quality withheld until the game ends). */
   report: "report",
+  /** On joining: every pool's closing prices so far (shared/priceTape.ts); clients append later closes themselves. */
+  history: "history",
   /** Your own income in the last round. */
   income: "income",
   /** Debrief data at the end (true quality revealed). */

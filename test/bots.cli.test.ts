@@ -5,9 +5,10 @@
  */
 import { spawn } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BOT_STRATEGIES, playerView, type PlayerView } from "../shared/index.js";
+import { BOT_STRATEGIES, type HistoryMessage, playerView, type PlayerView } from "../shared/index.js";
 import type { ArenaState } from "../server/room/schema.js";
 import { botRng, parseBotsArgs, type Summary, viewFromSync } from "../scripts/bots.js";
+import { observeSyncTape } from "../scripts/lib/botView.js";
 import { createSession, sleep, startServer, type TestServer, until } from "./support/server.js";
 import { Actor, firstFreePort, liveRoom } from "./support/abuse.js";
 
@@ -182,7 +183,10 @@ describe("the view a websocket bot rebuilds", () => {
       const truth = playerView(engine(), actor.playerId);
       await until(() => state(actor).players.get(actor.playerId)?.tao === truth.me!.tao && state(actor).subnets.size === truth.subnets.length, 3000, `${actor.label} synced`);
       const signals = actor === validator ? validator.rec.last<PlayerView["signals"]>("signals") ?? null : null;
-      const mine = viewFromSync(state(actor), actor.playerId, signals, { granted: truth.me!.granted, joinedRound: truth.me!.joinedRound });
+      // The price tape as a bot keeps it: the history sent on joining, then each close it saw.
+      let tape = observeSyncTape(null, state(actor), actor.rec.last<HistoryMessage>("history"));
+      tape = observeSyncTape(tape, state(actor));
+      const mine = viewFromSync(state(actor), actor.playerId, signals, { granted: truth.me!.granted, joinedRound: truth.me!.joinedRound }, tape);
       expect(mine.round).toBe(truth.round);
       expect(mine.totalRounds).toBe(truth.totalRounds);
       expect(mine.phase).toBe(truth.phase);
@@ -195,8 +199,11 @@ describe("the view a websocket bot rebuilds", () => {
       // Exact: identity and reserves (float64 rao on the wire) and the spot price; float32 on the
       // wire: the EMA of the rule in force, the emission share, product and price history.
       const exact = (s: PlayerView["subnets"][number]) => ({ netuid: s.netuid, name: s.name, owner: s.owner, registeredRound: s.registeredRound, taoReserve: s.taoReserve, alphaReserve: s.alphaReserve, price: s.price, minerCount: s.minerCount, immune: s.immune });
-      const approx = (s: PlayerView["subnets"][number]) => [Number(s.priceEma), Number(s.emissionShare), s.product, ...s.priceHistory.map(Number)].map(Math.fround);
+      const approx = (s: PlayerView["subnets"][number]) => [Number(s.priceEma), Number(s.emissionShare), s.product].map(Math.fround);
       expect(mine.subnets.map(exact)).toEqual(truth.subnets.map(exact));
+      // The closes this client saw are the engine's own (the tape appends the spot price right after each resolution).
+      expect(mine.subnets.map((s) => s.priceHistory)).toEqual(truth.subnets.map((s) => s.priceHistory));
+      expect(truth.subnets.some((s) => s.priceHistory.length > 0)).toBe(true);
       expect(mine.subnets.map(approx)).toEqual(truth.subnets.map(approx));
       for (const [netuid, row] of Object.entries(mine.consensusWeights)) {
         for (const [uid, w] of Object.entries(row)) expect(w).toBeCloseTo(truth.consensusWeights[netuid]?.[uid] ?? 0, 5);

@@ -99,6 +99,8 @@ describe("a private session", () => {
     expect(seenByBo.name).toBe("Ana");
     expect(seenByBo.tao).toBeUndefined();
     expect(seenByBo.alpha?.size ?? 0).toBe(0);
+    expect(seenByBo.acted).toBeUndefined();
+    expect((host.room.state as any).players.get(ana.playerId).acted).toBe(true);
     expect((await ana.rec.ask("stakeRoot", { tao: "50" })).ok).toBe(true);
     expect((await ana.rec.ask("stake", { subnet: 1, tao: "100000" })).code).toBe("balance/insufficient");
   });
@@ -131,7 +133,7 @@ describe("a private session", () => {
     for (const n of earned) expect(report.prices[n]).toBe(full.subnets.find((s: any) => s.netuid === n).price);
     await until(() => (ana.room.state as any).round === 2 && (ana.room.state as any).phase === "acting", 5000, "round 2");
     // Public fields agree everywhere; holdings agree between the player and the host.
-    const pub = (j: typeof ana) => { const p = (j.room.state as any).players.get(ana.playerId); return JSON.stringify([p.name, p.role, p.worth, p.connected, p.acted, p.research]); };
+    const pub = (j: typeof ana) => { const p = (j.room.state as any).players.get(ana.playerId); return JSON.stringify([p.name, p.role, p.worth, p.connected, p.research]); };
     const own = (j: typeof ana) => JSON.stringify((j.room.state as any).players.get(ana.playerId).toJSON());
     await until(() => new Set([ana, bo, vic, host].map(pub)).size === 1 && own(ana) === own(host), 3000, "agreement");
     expect((ana.room.state as any).players.get(ana.playerId).worth).toBeGreaterThan(0);

@@ -5,7 +5,8 @@
  */
 import { Client, type Room } from "colyseus.js";
 import type { Store } from "./store";
-import { fromWire, type WireState } from "./synced";
+import { type HistoryMessage, type PriceTape, tapeFromHistory } from "../../shared/index";
+import { fromWire, observeWireTape, type WireState } from "./synced";
 import type { Debrief, Income, PublicReport, Result, Seat, Signals } from "./types";
 
 const SEAT_KEY = (code: string) => `dtao-arena.seat.${code}`;
@@ -132,14 +133,22 @@ export class ArenaConnection {
     this.leaving = false;
     this.store.set({ status: "open", error: null });
     let wire: WireState | null = null;
+    let tape: PriceTape | null = null;
+    const derive = () => { if (wire) this.store.set({ state: fromWire(wire, this.store.get().seat?.playerId || null, tape) }); };
     room.onStateChange((state) => {
       wire = (state as { toJSON(): WireState }).toJSON();
-      this.store.set({ state: fromWire(wire, this.store.get().seat?.playerId || null) });
+      tape = observeWireTape(tape, wire);
+      derive();
+    });
+    room.onMessage("history", (m: HistoryMessage) => {
+      tape = tapeFromHistory(m);
+      if (wire) tape = observeWireTape(tape, wire);
+      derive();
     });
     room.onMessage("seat", (seat: Seat) => {
       if (seat.seatToken) localStorage.setItem(SEAT_KEY(seat.code), seat.seatToken);
       this.store.set({ seat: { ...seat, seatToken: seat.seatToken || (localStorage.getItem(SEAT_KEY(seat.code)) ?? "") } });
-      if (wire) this.store.set({ state: fromWire(wire, seat.playerId || null) });
+      derive();
     });
     room.onMessage("result", (r: Result) => {
       const w = r.ref !== undefined ? this.waiters.get(String(r.ref)) : undefined;

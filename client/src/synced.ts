@@ -4,18 +4,18 @@
  * plain decimal strings, with the derived values (spot price, own live net worth) filled in here,
  * once per state change, by the same shared functions the server uses.
  */
-import { amt, dec, fromWireRao } from "../../shared/index";
+import { amt, dec, fromWireRao, observeTape, type PriceTape, tapeSeries } from "../../shared/index";
 import type { SyncedPlayer, SyncedState, SyncedSubnet } from "./types";
 
 /** `room.state.toJSON()` as the server's schema sends it. */
 export interface WireSubnet {
   netuid: string; name: string; owner: string; ownerName: string; registeredRound: number; immune: boolean;
   taoRao: number; alphaRao: number; priceEma: number; flowEma: number; flowThisRound: number; emissionShare: number;
-  product: number; minerCount: number; priceHistory?: number[];
+  product: number; minerCount: number;
 }
 export interface WirePlayer {
-  id: string; name: string; role: string; connected: boolean; bot: boolean; acted: boolean; research: number; worth: number;
-  tao?: string; rootStake?: string; alpha?: Record<string, string>; take?: string;
+  id: string; name: string; role: string; connected: boolean; bot: boolean; research: number; worth: number;
+  acted?: boolean; tao?: string; rootStake?: string; alpha?: Record<string, string>; take?: string;
 }
 export type WireState = Omit<SyncedState, "subnets" | "players"> & {
   subnets: Record<string, WireSubnet>; players: Record<string, WirePlayer>;
@@ -47,13 +47,19 @@ function pool(taoRao: number, alphaRao: number) {
   return p;
 }
 
-function subnet(w: WireSubnet): SyncedSubnet {
+function subnet(w: WireSubnet, tape: PriceTape | null): SyncedSubnet {
   const { taoRao, alphaRao, ...rest } = w;
   return {
     ...rest, ...pool(taoRao, alphaRao),
     priceEma: f32(w.priceEma), flowEma: f32(w.flowEma), flowThisRound: String(w.flowThisRound ?? 0),
-    emissionShare: f32(w.emissionShare), priceHistory: (w.priceHistory ?? []).map(f32),
+    emissionShare: f32(w.emissionShare), priceHistory: tapeSeries(tape, w.netuid, w.registeredRound) as string[],
   };
+}
+
+/** The price tape after seeing this state (a new close when the block count moved). */
+export function observeWireTape(tape: PriceTape | null, raw: WireState): PriceTape | null {
+  if (!tape || raw.block <= tape.block) return tape;
+  return observeTape(tape, raw.block, Object.values(raw.subnets ?? {}).map((s) => ({ netuid: s.netuid, registeredRound: s.registeredRound, price: pool(s.taoRao, s.alphaRao).price })));
 }
 
 /** Spot net worth from one's own holdings: free + root + alpha × spot price. */
@@ -66,14 +72,14 @@ export function spotNetWorth(p: Pick<SyncedPlayer, "tao" | "rootStake" | "alpha"
   return amt(v);
 }
 
-export function fromWire(raw: WireState, me: string | null): SyncedState {
+export function fromWire(raw: WireState, me: string | null, tape: PriceTape | null = null): SyncedState {
   const subnets: Record<string, SyncedSubnet> = {};
-  for (const [k, s] of Object.entries(raw.subnets ?? {})) subnets[k] = subnet(s);
+  for (const [k, s] of Object.entries(raw.subnets ?? {})) subnets[k] = subnet(s, tape);
   const players: Record<string, SyncedPlayer> = {};
   for (const [k, p] of Object.entries(raw.players ?? {})) {
     const holdings = p.tao !== undefined;
     const base = {
-      ...p, tao: p.tao ?? "0", rootStake: p.rootStake ?? "0", alpha: p.alpha ?? {}, take: p.take ?? "",
+      ...p, acted: p.acted ?? false, tao: p.tao ?? "0", rootStake: p.rootStake ?? "0", alpha: p.alpha ?? {}, take: p.take ?? "",
       worth: p.worth ?? 0,
     };
     // Our own worth moves with every trade and price; everyone else's is the last round's close.

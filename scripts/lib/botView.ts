@@ -4,7 +4,7 @@
  * state plus its own `signals` message.
  */
 import {
-  amt, dec, fromWireRao, type GameConfig, type Player, type PlayerView, type PublicSubnet, resolveConfig, Rng, type Role, type RulesetName,
+  amt, dec, fromWireRao, type GameConfig, type HistoryMessage, observeTape, type PriceTape, tapeFromHistory, tapeSeries, type Player, type PlayerView, type PublicSubnet, resolveConfig, Rng, type Role, type RulesetName,
   ROLES, type ValidatorSignals,
 } from "../../shared/index.js";
 import type { PublicValidator } from "../../shared/view.js";
@@ -39,15 +39,28 @@ function entries<V>(m: { forEach(cb: (value: V, key: string) => void): void }): 
   return out;
 }
 
-/** A synced pool as the engine's PublicSubnet (values the state does not carry: alphaOut, lastEmission, as "0"). */
-function publicSubnet(s: SubnetState): PublicSubnet {
-  const taoReserve = fromWireRao(s.taoRao);
+function spotPrice(s: SubnetState): string {
   const alphaReserve = fromWireRao(s.alphaRao);
+  return dec(alphaReserve).isZero() ? "0" : amt(dec(fromWireRao(s.taoRao)).div(alphaReserve));
+}
+
+/**
+ * The bot's price tape after seeing the synced state: call on every `history` message (with the
+ * message) and before each decision (without), as the browser client does (client/src/synced.ts).
+ */
+export function observeSyncTape(tape: PriceTape | null, s: Pick<ArenaState, "block" | "subnets">, history?: HistoryMessage): PriceTape | null {
+  const seeded = history ? tapeFromHistory(history) : tape;
+  if (!seeded || s.block <= seeded.block) return seeded;
+  return observeTape(seeded, s.block, entries<SubnetState>(s.subnets).map(([, v]) => ({ netuid: v.netuid, registeredRound: v.registeredRound, price: spotPrice(v) })));
+}
+
+/** A synced pool as the engine's PublicSubnet (values the state does not carry: alphaOut, lastEmission, as "0"). */
+function publicSubnet(s: SubnetState, tape: PriceTape | null): PublicSubnet {
   return {
-    netuid: s.netuid, name: s.name, owner: s.owner, registeredRound: s.registeredRound, taoReserve, alphaReserve,
-    alphaOut: "0", price: dec(alphaReserve).isZero() ? "0" : amt(dec(taoReserve).div(alphaReserve)),
+    netuid: s.netuid, name: s.name, owner: s.owner, registeredRound: s.registeredRound, taoReserve: fromWireRao(s.taoRao),
+    alphaReserve: fromWireRao(s.alphaRao), alphaOut: "0", price: spotPrice(s),
     priceEma: String(s.priceEma), flowEma: String(s.flowEma), emissionShare: String(s.emissionShare), lastEmission: "0",
-    priceHistory: [...s.priceHistory].map(String), product: s.product, minerCount: s.minerCount, immune: s.immune,
+    priceHistory: [...tapeSeries(tape, s.netuid, s.registeredRound)], product: s.product, minerCount: s.minerCount, immune: s.immune,
   };
 }
 
@@ -86,10 +99,10 @@ function withoutConsensus(m: SignalsMessage): ValidatorSignals {
   return signals;
 }
 
-export function viewFromSync(s: ArenaState, playerId: string, signals: SignalsMessage | null, memory: BotMemory): PlayerView {
+export function viewFromSync(s: ArenaState, playerId: string, signals: SignalsMessage | null, memory: BotMemory, tape: PriceTape | null = null): PlayerView {
   const round = resolvedRounds(s);
   const config = scenarioConfig(s.scenario, s.ruleset);
-  const subnets = entries<SubnetState>(s.subnets).map(([, v]) => publicSubnet(v)).sort((a, b) => Number(a.netuid) - Number(b.netuid));
+  const subnets = entries<SubnetState>(s.subnets).map(([, v]) => publicSubnet(v, tape)).sort((a, b) => Number(a.netuid) - Number(b.netuid));
   const players = entries<PlayerState>(s.players).map(([, p]) => p);
 
   // Revealed Yuma consensus per miner: validators get it with their signals (nobody else does).

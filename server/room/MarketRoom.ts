@@ -7,7 +7,7 @@ import { type Client, Room, ServerError } from "@colyseus/core";
 import { StateView } from "@colyseus/schema";
 import {
   applyAction, awards, BOT_STRATEGIES, botActions, botRole, type BotStrategy, CLOSE_CODES, type EcosystemMetrics,
-  type GameState, HOST_ID, HOST_MESSAGES, HostPayloads, INTENT_TYPES, JoinOptionsSchema, type JoinRole, leaderboard,
+  type GameState, type HistoryMessage, HOST_ID, HOST_MESSAGES, HostPayloads, INTENT_TYPES, JoinOptionsSchema, type JoinRole, leaderboard,
   playerView, type ResultMessage, signalsFor, type RulesetName, resolveRound, resolveConfig, Rng, type RoundReport, SERVER_MESSAGES, type SeatMessage,
 } from "../../shared/index.js";
 import { context } from "../context.js";
@@ -196,6 +196,10 @@ export class MarketRoom extends Room<ArenaState> {
       if (this.meta.quickPlay) await this.quickPlayKickoff();
     }
     this.sendPrivate(client);
+    client.send(SERVER_MESSAGES.history, {
+      block: this.engine.block,
+      subnets: Object.values(this.engine.subnets).map((s) => ({ netuid: s.netuid, registeredRound: s.registeredRound, prices: s.priceHistory })),
+    } satisfies HistoryMessage);
     const last = this.reports[this.reports.length - 1];
     if (last) this.sendReport(client, last, this.phase === "ended");
     if (this.phase === "ended") client.send(SERVER_MESSAGES.debrief, this.debrief());

@@ -2,12 +2,24 @@
  * project(): the one function that writes engine state into the Colyseus schema. It only assigns
  * fields whose value changed, so the schema's delta encoding sends little each patch.
  */
-import { ArraySchema } from "@colyseus/schema";
 import { type Dec, dec, type EcosystemMetrics, type GameState, isImmune, lockCost, type Player, type Subnet, switchesOf, toWireRao, ZERO } from "../../shared/index.js";
 import { ArenaState, EventState, PlayerState, SubnetState, ValidatorState } from "./schema.js";
 
 /** Events kept in the synced feed. */
 export const SYNCED_EVENTS = 20;
+
+/**
+ * Single trades are not news: every client sees the pools move, and each trader gets its own
+ * result. Sent to all 40 players of a class, one line per trade was most of their traffic, so the
+ * feed carries the game's events (joins, registrations, shocks, prunes, rule changes, rounds).
+ */
+const TRADE_KINDS = new Set(["stake", "unstake", "stakeRoot", "unstakeRoot"]);
+
+function feedEvents(all: GameState["events"]): GameState["events"] {
+  const out: GameState["events"][number][] = [];
+  for (let i = all.length - 1; i >= 0 && out.length < SYNCED_EVENTS; i--) if (!TRADE_KINDS.has(all[i].kind)) out.push(all[i]);
+  return out.reverse();
+}
 
 export interface RoomFacts {
   code: string;
@@ -25,15 +37,6 @@ function set<T extends object, K extends keyof T>(target: T, key: K, value: T[K]
   if (target[key] !== value) target[key] = value;
 }
 
-function syncNumbers(arr: ArraySchema<number>, values: readonly number[]): void {
-  // Prices only ever append (or the window slides by one): shift first keeps the patch to one push.
-  if (arr.length > 0 && values.length > 0 && arr.length >= values.length && arr[1] === Math.fround(values[0])) arr.shift();
-  while (arr.length > values.length) arr.pop();
-  for (let i = 0; i < values.length; i++) {
-    const v = Math.fround(values[i]);
-    if (i < arr.length) { if (arr[i] !== v) arr[i] = v; } else arr.push(v);
-  }
-}
 
 /** Spot net worth in TAO (free + root + alpha at the pool's spot price). */
 function spotWorth(state: GameState, id: string): number {
@@ -62,6 +65,7 @@ interface Projected {
   validators: readonly string[] | null;
   /** Round (and phase) whose close the synced `worth` values describe. */
   worthAt: string;
+  events: GameState["events"] | null;
 }
 
 const projected = new WeakMap<ArenaState, Projected>();
@@ -69,7 +73,7 @@ const projected = new WeakMap<ArenaState, Projected>();
 function cacheOf(target: ArenaState): Projected {
   let c = projected.get(target);
   if (!c) {
-    c = { config: null, lockKey: "", subnets: new Map(), players: new Map(), rootBooks: new Map(), playersRecord: null, validators: null, worthAt: "" };
+    c = { config: null, lockKey: "", subnets: new Map(), players: new Map(), rootBooks: new Map(), playersRecord: null, validators: null, worthAt: "", events: null };
     projected.set(target, c);
   }
   return c;
@@ -145,7 +149,6 @@ export function project(target: ArenaState, state: GameState, facts: RoomFacts):
     set(v, "emissionShare", Math.fround(Number(s.emissionShare)));
     set(v, "product", Math.fround(s.product));
     set(v, "minerCount", s.minerSkill.length);
-    syncNumbers(v.priceHistory, s.priceHistory.map(Number));
   }
 
   if (cache.playersRecord !== state.players || cache.validators !== state.validators) {
@@ -218,28 +221,31 @@ export function project(target: ArenaState, state: GameState, facts: RoomFacts):
       for (const n in p.alpha) if (v.alpha.get(n) !== p.alpha[n]) v.alpha.set(n, p.alpha[n]);
       set(v, "take", p.take ?? "");
       // The leaderboard moves at round boundaries (and when someone arrives), not with every trade.
-      if (worthDue || fresh) set(v, "worth", spotWorth(state, id));
+      if (worthDue || fresh) set(v, "worth", Math.fround(spotWorth(state, id)));
     }
   }
   cache.playersRecord = state.players;
   cache.validators = state.validators;
 
-  const events = state.events.slice(-SYNCED_EVENTS);
-  const first = target.events.length > 0 ? target.events[target.events.length - 1] : undefined;
-  // Append only the events after the last one already synced; rebuild if the feed diverged.
-  let start = 0;
-  if (first) {
-    let idx = -1;
-    for (let i = events.length - 1; i >= 0; i--) if (events[i].text === first.text && events[i].round === first.round) { idx = i; break; }
-    start = idx >= 0 ? idx + 1 : 0;
-    if (idx < 0) target.events.clear();
-  }
-  for (const e of events.slice(start)) {
-    const ev = new EventState();
-    ev.round = e.round;
-    ev.kind = e.kind;
-    ev.text = e.text;
-    target.events.push(ev);
+  if (cache.events !== state.events) {
+    cache.events = state.events;
+    const events = feedEvents(state.events);
+    const last = target.events.length > 0 ? target.events[target.events.length - 1] : undefined;
+    // Append only the events after the last one already synced; rebuild if the feed diverged.
+    let start = 0;
+    if (last) {
+      let idx = -1;
+      for (let i = events.length - 1; i >= 0; i--) if (events[i].text === last.text && events[i].round === last.round) { idx = i; break; }
+      start = idx >= 0 ? idx + 1 : 0;
+      if (idx < 0) target.events.clear();
+    }
+    for (const e of events.slice(start)) {
+      const ev = new EventState();
+      ev.round = e.round;
+      ev.kind = e.kind;
+      ev.text = e.text;
+      target.events.push(ev);
+    }
   }
   while (target.events.length > SYNCED_EVENTS) target.events.shift();
 

@@ -24,8 +24,8 @@ export class SubnetState extends Schema {
   /** Public product traction (users), a number for charts. */
   @type("float32") product = 0;
   @type("uint8") minerCount = 0;
-  /** Spot price at each round's close (the window the engine keeps), for sparklines. */
-  @type(["float32"]) priceHistory = new ArraySchema<number>();
+  // No price history here: it would grow every subnet's round patch; a client gets the engine's
+  // history once (the `history` message) and appends each close itself (shared/priceTape.ts).
 }
 
 /**
@@ -40,12 +40,12 @@ export class PlayerState extends Schema {
   @type("string") role = "";
   @type("boolean") connected = false;
   @type("boolean") bot = false;
-  /** Acted (any accepted intent) in the current round. */
-  @type("boolean") acted = false;
   /** Builder effort split (public: on chain you can see what a team ships). */
   @type("float32") research = 0.5;
-  /** Spot net worth in TAO at the close of the last round (the leaderboard). */
-  @type("float64") worth = 0;
+  /** Spot net worth in TAO at the close of the last round (the leaderboard; float32 is ample to show it). */
+  @type("float32") worth = 0;
+  /** Acted (any accepted intent) in the current round: for the host's roster only. */
+  @view() @type("boolean") acted = false;
   @view() @type("string") tao = "0";
   @view() @type("string") rootStake = "0";
   @view() @type({ map: "string" }) alpha = new MapSchema<string>();
