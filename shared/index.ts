@@ -18,7 +18,7 @@ export { ConfigError, createGame, rootStakeLadder } from "./game.js";
 export { canonicalJson, stateHash } from "./hash.js";
 export { lockCost, pruneCandidate } from "./registration.js";
 export * from "./pool.js";
-export { previewStake, previewUnstake, projectedShares, projectShares, shareInputs, type ShareInputs, type TradePreview } from "./preview.js";
+export { previewStake, previewUnstake, projectedShares, projectShares, shareInputs, sharesFromEmas, type ShareInputs, type TradePreview } from "./preview.js";
 export { trueQuality } from "./quality.js";
 export { replay, type LogEntry, type ReplayResult } from "./replay.js";
 export type * from "./report.js";

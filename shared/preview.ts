@@ -56,6 +56,19 @@ export function projectShares(input: ShareInputs): Record<Netuid, Dec> {
   return input.emissionRule === "priceEMA" ? sharesFromPriceEma(values) : sharesFromFlow(values, dec(input.flowCutoff));
 }
 
+/**
+ * The emission shares the current EMAs give under a market rule (what resolveRound's step 3
+ * computed from them), for a view that syncs the EMAs but not the shares; null under root weights,
+ * whose shares come from weights that are not public.
+ */
+export function sharesFromEmas(
+  rule: string, flowCutoff: string, subnets: readonly { readonly netuid: Netuid; readonly priceEma: string; readonly flowEma: string }[],
+): Record<Netuid, Dec> | null {
+  if (rule === "priceEMA") return sharesFromPriceEma(Object.fromEntries(subnets.map((s) => [s.netuid, dec(s.priceEma)])));
+  if (rule === "taoFlow") return sharesFromFlow(Object.fromEntries(subnets.map((s) => [s.netuid, dec(s.flowEma)])), dec(flowCutoff));
+  return null;
+}
+
 export function projectedShares(state: GameState): Record<Netuid, Dec> {
   return projectShares(shareInputs(state));
 }

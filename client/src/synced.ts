@@ -4,8 +4,8 @@
  * plain decimal strings, with the derived values (spot price, own live net worth) filled in here,
  * once per state change, by the same shared functions the server uses.
  */
-import { amt, dec, fromWireRao, observeTape, type PriceTape, tapeSeries } from "../../shared/index";
-import type { SyncedPlayer, SyncedState, SyncedSubnet } from "./types";
+import { amt, dec, fromWireRao, observeTape, type PriceTape, sharesFromEmas, tapeSeries } from "../../shared/index";
+import type { SyncedPlayer, SyncedState, SyncedSubnet, SyncedValidator } from "./types";
 
 /** `room.state.toJSON()` as the server's schema sends it. */
 export interface WireSubnet {
@@ -17,8 +17,9 @@ export interface WirePlayer {
   id: string; name: string; role: string; connected: boolean; bot: boolean; research: number; worth: number;
   acted?: boolean; tao?: string; rootStake?: string; alpha?: Record<string, string>; take?: string;
 }
-export type WireState = Omit<SyncedState, "subnets" | "players"> & {
+export type WireState = Omit<SyncedState, "subnets" | "players" | "validators"> & {
   subnets: Record<string, WireSubnet>; players: Record<string, WirePlayer>;
+  validators: Record<string, Omit<SyncedValidator, "rootStake"> & { rootStake: number }>;
 };
 
 /** Shortest decimal of a float32 that reads back as the same float32 (0.1f → "0.1", not 0.100000001). */
@@ -62,6 +63,26 @@ export function observeWireTape(tape: PriceTape | null, raw: WireState): PriceTa
   return observeTape(tape, raw.block, Object.values(raw.subnets ?? {}).map((s) => ({ netuid: s.netuid, registeredRound: s.registeredRound, price: pool(s.taoRao, s.alphaRao).price })));
 }
 
+let sharesKey = "";
+let sharesValue: Record<string, string> = {};
+
+/**
+ * Under the market rules the emission shares are a function of the EMAs the state carries (the
+ * same shared functions resolveRound uses); under root weights the server sends them.
+ */
+function withDerivedShares(subnets: Record<string, SyncedSubnet>, rules: SyncedState["rules"] | undefined): void {
+  const rule = rules?.emissionRule;
+  if (rule !== "priceEMA" && rule !== "taoFlow") return;
+  const list = Object.values(subnets);
+  const key = `${rule}|${rules!.flowCutoff}|${list.map((s) => `${s.netuid}:${rule === "priceEMA" ? s.priceEma : s.flowEma}`).join(",")}`;
+  if (key !== sharesKey) {
+    sharesKey = key;
+    const shares = sharesFromEmas(rule, rules!.flowCutoff, list) ?? {};
+    sharesValue = Object.fromEntries(Object.entries(shares).map(([n, v]) => [n, v.toString()]));
+  }
+  for (const s of list) s.emissionShare = sharesValue[s.netuid] ?? "0";
+}
+
 /** Spot net worth from one's own holdings: free + root + alpha × spot price. */
 export function spotNetWorth(p: Pick<SyncedPlayer, "tao" | "rootStake" | "alpha">, subnets: Record<string, SyncedSubnet>): string {
   let v = dec(p.tao).plus(p.rootStake);
@@ -85,5 +106,8 @@ export function fromWire(raw: WireState, me: string | null, tape: PriceTape | nu
     // Our own worth moves with every trade and price; everyone else's is the last round's close.
     players[k] = { ...base, holdings, netWorth: holdings && k === me ? spotNetWorth(base, subnets) : String(base.worth) };
   }
-  return { ...raw, subnets, players };
+  withDerivedShares(subnets, raw.rules);
+  const validators: Record<string, SyncedValidator> = {};
+  for (const [k, v] of Object.entries(raw.validators ?? {})) validators[k] = { ...v, rootStake: f32(v.rootStake) };
+  return { ...raw, subnets, players, validators };
 }

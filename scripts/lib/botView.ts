@@ -4,7 +4,7 @@
  * state plus its own `signals` message.
  */
 import {
-  amt, dec, fromWireRao, type GameConfig, type HistoryMessage, observeTape, type PriceTape, tapeFromHistory, tapeSeries, type Player, type PlayerView, type PublicSubnet, resolveConfig, Rng, type Role, type RulesetName,
+  amt, dec, fromWireRao, type GameConfig, sharesFromEmas, ZERO, type HistoryMessage, observeTape, type PriceTape, tapeFromHistory, tapeSeries, type Player, type PlayerView, type PublicSubnet, resolveConfig, Rng, type Role, type RulesetName,
   ROLES, type ValidatorSignals,
 } from "../../shared/index.js";
 import type { PublicValidator } from "../../shared/view.js";
@@ -102,7 +102,10 @@ function withoutConsensus(m: SignalsMessage): ValidatorSignals {
 export function viewFromSync(s: ArenaState, playerId: string, signals: SignalsMessage | null, memory: BotMemory, tape: PriceTape | null = null): PlayerView {
   const round = resolvedRounds(s);
   const config = scenarioConfig(s.scenario, s.ruleset);
-  const subnets = entries<SubnetState>(s.subnets).map(([, v]) => publicSubnet(v, tape)).sort((a, b) => Number(a.netuid) - Number(b.netuid));
+  const synced = entries<SubnetState>(s.subnets).map(([, v]) => publicSubnet(v, tape)).sort((a, b) => Number(a.netuid) - Number(b.netuid));
+  // Under the market rules the shares are the EMAs' (as the browser client derives them).
+  const shares = sharesFromEmas(s.rules.emissionRule, s.rules.flowCutoff, synced);
+  const subnets = shares ? synced.map((x) => ({ ...x, emissionShare: (shares[x.netuid] ?? ZERO).toString() })) : synced;
   const players = entries<PlayerState>(s.players).map(([, p]) => p);
 
   // Revealed Yuma consensus per miner: validators get it with their signals (nobody else does).
@@ -119,7 +122,7 @@ export function viewFromSync(s: ArenaState, playerId: string, signals: SignalsMe
   // People who validate (the synced validator list also has NPCs, which the old view left out).
   const validators: PublicValidator[] = players
     .filter((p) => p.role === "validator")
-    .map((p) => { const v = s.validators.get(p.id); return { id: p.id, name: p.name, take: v?.take || config.defaultTake, rootStake: v?.rootStake ?? "0", npc: false }; });
+    .map((p) => { const v = s.validators.get(p.id); return { id: p.id, name: p.name, take: v?.take || config.defaultTake, rootStake: String(v?.rootStake ?? 0), npc: false }; });
 
   const p = s.players.get(playerId);
   let me: Player | null = null;

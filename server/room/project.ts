@@ -146,7 +146,9 @@ export function project(target: ArenaState, state: GameState, facts: RoomFacts):
       set(v, "priceEma", Math.fround(Number(s.priceEma)));
       set(v, "flowThisRound", 0);
     }
-    set(v, "emissionShare", Math.fround(Number(s.emissionShare)));
+    // Under the market rules a client derives the shares from the EMAs (shared/shares.ts, as the
+    // engine does); only root weights, which are not public, need the shares themselves.
+    if (rule === "rootWeights") set(v, "emissionShare", Math.fround(Number(s.emissionShare)));
     set(v, "product", Math.fround(s.product));
     set(v, "minerCount", s.minerSkill.length);
   }
@@ -174,7 +176,7 @@ export function project(target: ArenaState, state: GameState, facts: RoomFacts):
         set(v, "name", p.name);
         set(v, "npc", p.npc !== null);
         set(v, "take", p.take ?? "0");
-        set(v, "rootStake", (rootByValidator.get(id) ?? ZERO).toString());
+        set(v, "rootStake", Math.fround((rootByValidator.get(id) ?? ZERO).toNumber()));
       }
     } else {
       // Names and takes can change without any root stake moving.

@@ -57,8 +57,8 @@ export class ValidatorState extends Schema {
   @type("string") name = "";
   @type("boolean") npc = true;
   @type("string") take = "0";
-  /** Root TAO staked through it (own plus delegated). */
-  @type("string") rootStake = "0";
+  /** Root TAO staked through it (own plus delegated), for display and choosing: float32 is ample, and it moves every round. */
+  @type("float32") rootStake = 0;
 }
 
 export class MetricsState extends Schema {
