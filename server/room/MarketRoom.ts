@@ -14,6 +14,7 @@ import { context } from "../context.js";
 import { log } from "../log.js";
 import type { SessionMeta, StoredEntry } from "../store.js";
 import { hashToken, newPlayerId, newSeed, newToken, tokenMatches } from "../tokens.js";
+import { sendCompact } from "./compactSend.js";
 import { project, type RoomFacts } from "./project.js";
 import { newBucket, take, type Bucket } from "./rateLimit.js";
 import { restoreSession } from "./restore.js";
@@ -691,7 +692,7 @@ export class MarketRoom extends Room<ArenaState> {
     // validator compares its own judgement against; nobody else needs it every round.
     const consensus: Record<string, number[]> = {};
     for (const n in this.engine.subnets) consensus[n] = this.engine.subnets[n].consensus.map((x) => Math.fround(x));
-    client.send(SERVER_MESSAGES.signals, { ...signals, consensus });
+    sendCompact(client, SERVER_MESSAGES.signals, { ...signals, consensus });
   }
 
   /** Project engine state into the schema now (room events: joins, host actions, rounds). */
