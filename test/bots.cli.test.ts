@@ -202,7 +202,8 @@ describe("the view a websocket bot rebuilds", () => {
       // Exact: identity and reserves (float64 rao on the wire) and the spot price; float32 on the
       // wire: the EMA of the rule in force, the emission share, product and price history.
       const exact = (s: PlayerView["subnets"][number]) => ({ netuid: s.netuid, name: s.name, owner: s.owner, registeredRound: s.registeredRound, taoReserve: s.taoReserve, alphaReserve: s.alphaReserve, price: s.price, minerCount: s.minerCount, immune: s.immune });
-      const approx = (s: PlayerView["subnets"][number]) => [Number(s.priceEma), s.product].map(Math.fround);
+      // Product traction travels at the 3 significant digits it is shown with.
+      const approx = (s: PlayerView["subnets"][number]) => [Math.fround(Number(s.priceEma)), Math.fround(Number(s.product.toPrecision(3)))];
       expect(mine.subnets.map(exact)).toEqual(truth.subnets.map(exact));
       // Shares: derived from the float32 EMAs by the engine's own share rule, so equal to ~1e-7.
       mine.subnets.forEach((s, i) => expect(Number(s.emissionShare)).toBeCloseTo(Number(truth.subnets[i].emissionShare), 6));

@@ -33,7 +33,7 @@ export interface SyncedRules {
 export interface SyncedState {
   code: string; scenario: string; phase: "lobby" | "acting" | "resolving" | "ended"; paused: boolean; round: number;
   totalRounds: number; deadline: number; pausedRemainingMs: number; ruleset: string; emissionRule: string;
-  lockCost: string; issuance: string; block: number;
+  lockCost: string; issuance: string; block: number; rootTotal: number;
   subnets: Record<string, SyncedSubnet>; players: Record<string, SyncedPlayer>; validators: Record<string, SyncedValidator>;
   events: { round: number; kind: string; text: string }[]; metrics: SyncedMetrics; rules: SyncedRules;
 }

@@ -10,5 +10,8 @@ import { FLOAT32_OPTIONS, Packr } from "@colyseus/msgpackr";
 const packr = new Packr({ useRecords: false, useFloat32: FLOAT32_OPTIONS.ALWAYS });
 
 export function sendCompact(client: Client, type: string, message: unknown): void {
-  client.enqueueRaw(getMessageBytes.raw(Protocol.ROOM_DATA, type, undefined, packr.pack(message)));
+  // msgpackr's encoders share one module-level buffer: what pack() returns is a view of the buffer
+  // Colyseus is about to write the frame header into, so it must be copied first.
+  const payload = Buffer.from(packr.pack(message));
+  client.enqueueRaw(getMessageBytes.raw(Protocol.ROOM_DATA, type, undefined, payload));
 }

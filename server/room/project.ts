@@ -33,10 +33,63 @@ export interface RoomFacts {
   metrics: EcosystemMetrics | null;
 }
 
+/**
+ * A display-only number at the precision it is shown with (as float32): values that drift a little
+ * every round (product traction, root stake through a validator) then change on the wire only when
+ * a player could see the difference.
+ */
+export function shown(x: number, digits: number): number {
+  return Number.isFinite(x) && x !== 0 ? Math.fround(Number(x.toPrecision(digits))) : 0;
+}
+
 function set<T extends object, K extends keyof T>(target: T, key: K, value: T[K]): void {
   if (target[key] !== value) target[key] = value;
 }
 
+
+/**
+ * Make the synced feed equal `events` (a function of the engine's retained events, so a restarted
+ * server shows the same feed): usually the feed slid on, so drop its oldest lines and append the
+ * new ones; otherwise rebuild it.
+ */
+function syncFeed(target: ArenaState, events: GameState["events"]): void {
+  const feed = target.events;
+  const same = (i: number, e: GameState["events"][number]) => feed[i].text === e.text && feed[i].round === e.round && feed[i].kind === e.kind;
+  // The smallest k such that feed[k..] is a prefix of events (k = feed.length always is: a rebuild).
+  let drop = feed.length;
+  for (let k = 0; k < feed.length; k++) {
+    let ok = true;
+    for (let i = k; i < feed.length && ok; i++) ok = i - k < events.length && same(i, events[i - k]);
+    if (ok) { drop = k; break; }
+  }
+  for (let k = 0; k < drop; k++) feed.shift();
+  for (const e of events.slice(feed.length)) {
+    const ev = new EventState();
+    ev.round = e.round;
+    ev.kind = e.kind;
+    ev.text = e.text;
+    feed.push(ev);
+  }
+}
+
+/** NPC validators listed to players: the largest by root stake (people who validate are all listed). */
+export const SYNCED_NPC_VALIDATORS = 16;
+
+/**
+ * The validators a client is shown: every person who validates, and the NPC validators with the
+ * most root stake (a wallet's list of top validators; the root-weights scenarios have 64, whose
+ * stakes move every round and would each cost every client bytes every round).
+ */
+function listedValidators(state: GameState, rootBy: Map<string, Dec>): Set<string> {
+  const npcs = state.validators.filter((id) => state.players[id]?.npc !== null && state.players[id] !== undefined);
+  const top = npcs
+    .map((id) => [id, rootBy.get(id) ?? ZERO] as const)
+    .sort((a, b) => b[1].cmp(a[1]) || (a[0] < b[0] ? -1 : 1))
+    .slice(0, SYNCED_NPC_VALIDATORS)
+    .map(([id]) => id);
+  const top16 = new Set(top);
+  return new Set(state.validators.filter((id) => state.players[id] && (state.players[id].npc === null || top16.has(id))));
+}
 
 /** Spot net worth in TAO (free + root + alpha at the pool's spot price). */
 function spotWorth(state: GameState, id: string): number {
@@ -139,17 +192,20 @@ export function project(target: ArenaState, state: GameState, facts: RoomFacts):
     set(v, "taoRao", toWireRao(s.taoReserve));
     set(v, "alphaRao", toWireRao(s.alphaReserve));
     // Only the EMA the rule in force reads travels (every subnet's changes every round).
+    // (the other is 0, so the synced state is a function of the engine state alone).
     if (rule === "taoFlow") {
       set(v, "flowEma", Math.fround(Number(s.flowEma)));
       set(v, "flowThisRound", Number(s.flowThisRound));
+      set(v, "priceEma", 0);
     } else {
       set(v, "priceEma", Math.fround(Number(s.priceEma)));
       set(v, "flowThisRound", 0);
+      set(v, "flowEma", 0);
     }
     // Under the market rules a client derives the shares from the EMAs (shared/shares.ts, as the
     // engine does); only root weights, which are not public, need the shares themselves.
-    if (rule === "rootWeights") set(v, "emissionShare", Math.fround(Number(s.emissionShare)));
-    set(v, "product", Math.fround(s.product));
+    set(v, "emissionShare", rule === "rootWeights" ? Math.fround(Number(s.emissionShare)) : 0);
+    set(v, "product", shown(s.product, 3));
     set(v, "minerCount", s.minerSkill.length);
   }
 
@@ -165,9 +221,12 @@ export function project(target: ArenaState, state: GameState, facts: RoomFacts):
         const book = state.players[id].stakes["0"];
         if (book) for (const v in book) rootByValidator.set(v, (rootByValidator.get(v) ?? ZERO).plus(book[v]));
       }
-      const vkeep = new Set(state.validators);
-      for (const key of [...target.validators.keys()]) if (!vkeep.has(key)) target.validators.delete(key);
-      for (const id of state.validators) {
+      let total = ZERO;
+      for (const x of rootByValidator.values()) total = total.plus(x);
+      set(target, "rootTotal", shown(total.toNumber(), 6));
+      const listed = listedValidators(state, rootByValidator);
+      for (const key of [...target.validators.keys()]) if (!listed.has(key)) target.validators.delete(key);
+      for (const id of listed) {
         const p = state.players[id];
         if (!p) continue;
         let v = target.validators.get(id);
@@ -176,11 +235,11 @@ export function project(target: ArenaState, state: GameState, facts: RoomFacts):
         set(v, "name", p.name);
         set(v, "npc", p.npc !== null);
         set(v, "take", p.take ?? "0");
-        set(v, "rootStake", Math.fround((rootByValidator.get(id) ?? ZERO).toNumber()));
+        set(v, "rootStake", shown((rootByValidator.get(id) ?? ZERO).toNumber(), 4));
       }
     } else {
       // Names and takes can change without any root stake moving.
-      for (const id of state.validators) {
+      for (const id of target.validators.keys()) {
         const p = state.players[id];
         const v = target.validators.get(id);
         if (p && v) { set(v, "name", p.name); set(v, "take", p.take ?? "0"); }
@@ -231,25 +290,8 @@ export function project(target: ArenaState, state: GameState, facts: RoomFacts):
 
   if (cache.events !== state.events) {
     cache.events = state.events;
-    const events = feedEvents(state.events);
-    const last = target.events.length > 0 ? target.events[target.events.length - 1] : undefined;
-    // Append only the events after the last one already synced; rebuild if the feed diverged.
-    let start = 0;
-    if (last) {
-      let idx = -1;
-      for (let i = events.length - 1; i >= 0; i--) if (events[i].text === last.text && events[i].round === last.round) { idx = i; break; }
-      start = idx >= 0 ? idx + 1 : 0;
-      if (idx < 0) target.events.clear();
-    }
-    for (const e of events.slice(start)) {
-      const ev = new EventState();
-      ev.round = e.round;
-      ev.kind = e.kind;
-      ev.text = e.text;
-      target.events.push(ev);
-    }
+    syncFeed(target, feedEvents(state.events));
   }
-  while (target.events.length > SYNCED_EVENTS) target.events.shift();
 
   if (facts.metrics) {
     const m = target.metrics;

@@ -21,7 +21,7 @@ export class SubnetState extends Schema {
   /** Net TAO flow this round (TAO), synced only under the flow rule, where previews need it. */
   @type("float64") flowThisRound = 0;
   @type("float32") emissionShare = 0;
-  /** Public product traction (users), a number for charts. */
+  /** Public product traction (users), to the 3 significant digits it is shown with. */
   @type("float32") product = 0;
   @type("uint8") minerCount = 0;
   // No price history here: it would grow every subnet's round patch; a client gets the engine's
@@ -57,7 +57,7 @@ export class ValidatorState extends Schema {
   @type("string") name = "";
   @type("boolean") npc = true;
   @type("string") take = "0";
-  /** Root TAO staked through it (own plus delegated), for display and choosing: float32 is ample, and it moves every round. */
+  /** Root TAO staked through it (own plus delegated), for display and choosing: 4 significant digits (it drifts every round). */
   @type("float32") rootStake = 0;
 }
 
@@ -111,8 +111,11 @@ export class ArenaState extends Schema {
   @type("string") lockCost = "0";
   @type("string") issuance = "0";
   @type("uint32") block = 0;
+  /** TAO staked on root in all, through every validator (listed or not), 6 significant digits. */
+  @type("float32") rootTotal = 0;
   @type({ map: SubnetState }) subnets = new MapSchema<SubnetState>();
   @type({ map: PlayerState }) players = new MapSchema<PlayerState>();
+  /** People who validate, and the 16 NPC validators with the most root stake. */
   @type({ map: ValidatorState }) validators = new MapSchema<ValidatorState>();
   @type([EventState]) events = new ArraySchema<EventState>();
   @type(MetricsState) metrics = new MetricsState();

@@ -73,7 +73,7 @@ export class MarketScene extends Phaser.Scene {
     const me = snapshot.seat?.playerId ? st.players[snapshot.seat.playerId] : undefined;
     let key = `${st.round}|${st.phase}|${me ? JSON.stringify(me.alpha) + me.rootStake : ""}|`;
     for (const s of Object.values(st.subnets)) key += `${s.netuid}:${s.taoReserve}:${s.alphaReserve}:${s.emissionShare}:${s.priceHistory.length}:${s.flowThisRound}:${s.immune};`;
-    for (const v of Object.values(st.validators)) key += v.rootStake.length;
+    key += `|${st.rootTotal}`;
     return key;
   }
 
@@ -144,7 +144,7 @@ export class MarketScene extends Phaser.Scene {
     this.layout.set("0", L);
     g.fillStyle(0x201726, 1).fillRoundedRect(L.x, L.y, L.w, L.h, 10);
     g.lineStyle(2, COLOURS.root, 1).strokeRoundedRect(L.x, L.y, L.w, L.h, 10);
-    const totalRoot = Object.values(state.validators).reduce((t, v) => t + Number(v.rootStake), 0);
+    const totalRoot = state.rootTotal;
     this.text("root.title", L.x + 10, L.y + 8, "Root · SN0", 15, COLOURS.text, true);
     this.text("root.sub", L.x + 10, L.y + 28, "safe harbour: 1 τ = 1 τ, no pool", 11, COLOURS.muted);
     this.text("root.total", L.x + 10, L.y + 50, `${num(totalRoot)} τ staked`, 14);
