@@ -191,8 +191,12 @@ export async function startLoadServer(o: LoadServerOptions, isolated: boolean): 
     async close() {
       clearInterval(sampler);
       delay.disable();
+      // Close the rooms first and wait for each one's onDispose (snapshot, giving its code back in
+      // presence): Colyseus's shutdown stops waiting once disposal has started and then quits Redis,
+      // so a code given back after that fails ("write EPIPE") and stays claimed.
+      await Promise.all(store.list().map((code) => matchMaker.getLocalRoomById(code)?.disconnect().catch(() => undefined)));
       // A Redis given with --redis outlives the run: forget where this throwaway folder's sessions
-      // were stored (their rooms give their codes back as they close).
+      // were stored.
       if (redis) {
         for (const code of store.list()) {
           if ((await redis.presence.hget(HOMES, code)) === o.publicAddress) await redis.presence.hdel(HOMES, code).catch(() => undefined);
