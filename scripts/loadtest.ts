@@ -4,11 +4,19 @@
  *   npm run loadtest -- --rooms R --players P --seconds S [--url ws://127.0.0.1:PORT] [--subnets N]
  *     [--advance-seconds A] [--resolve-seconds W] [--intents MIN-MAX] [--warmup SECONDS]
  *     [--step-rooms K] [--knee-ms MS] [--cpu-prof DIR] [--inline] [--port N] [--data-dir DIR] [--seed N]
+ *     [--processes N] [--redis URL|auto] [--cross]
  *
  * Starts the arena server (server/app.ts createArena) on loopback in a child process, so its CPU,
  * memory and --cpu-prof are the server's alone and the bots' state decoding runs on the other core;
  * --inline runs it in this very process instead (what the CI test does), --url targets a running
- * server on this machine. Creates R private sessions through the HTTP sessions API (with --subnets N
+ * server on this machine. --processes N (N ≥ 2) starts N such server processes sharing one Redis, each
+ * wired as server/main.ts wires production (RedisPresence, RedisDriver, publicAddress 127.0.0.1:PORT):
+ * --redis URL (loopback) uses a running Redis, otherwise (or with --redis auto) a throwaway
+ * redis-server is started on a free loopback port and stopped at the end. The sessions are created
+ * round-robin across the processes (each lives in the process that created it) and their host and
+ * players ask for their seats at that process's endpoint, or with --cross at the next process's, so
+ * that matchmaking goes through Redis (the WebSocket still goes to the hosting process). Server
+ * figures are then reported per process and in total. Creates R private sessions through the HTTP sessions API (with --subnets N
  * through the server's store instead: the API has no subnets option), connects R×P colyseus.js
  * players plus one host per session, and plays. Each host starts its game (the sessions' first rounds
  * spread over one round's length: classes are not in lockstep) and sends host:advance A seconds
@@ -30,8 +38,9 @@
  * Exit codes: 0 done (whatever the figures); 1 the run could not be made (server, sessions, joins);
  * 2 bad arguments.
  */
-import { type ChildProcess, fork } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
+import { type ChildProcess, fork, spawn } from "node:child_process";
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { createRequire } from "node:module";
 import { createServer } from "node:net";
 import { loadavg } from "node:os";
 import { join, resolve } from "node:path";
@@ -50,7 +59,8 @@ import type { LoadServer, ServerStats, StoredSessionOptions } from "./lib/loadSe
 import { countWire, newWireCount, type WireCount, wireTotal } from "./lib/wireBytes.js";
 
 export const USAGE = "usage: npm run loadtest -- --rooms R --players P --seconds S [--url ws://HOST:PORT] [--subnets N] [--advance-seconds A] "
-  + "[--resolve-seconds W] [--intents MIN-MAX] [--step-rooms K] [--knee-ms MS] [--cpu-prof DIR] [--inline] [--port N] [--data-dir DIR] [--warmup SECONDS] [--seed N]";
+  + "[--resolve-seconds W] [--intents MIN-MAX] [--step-rooms K] [--knee-ms MS] [--cpu-prof DIR] [--inline] [--port N] [--data-dir DIR] [--warmup SECONDS] [--seed N] "
+  + "[--processes N] [--redis URL|auto] [--cross]";
 
 export interface LoadOptions {
   rooms: number;
@@ -81,6 +91,16 @@ export interface LoadOptions {
   /** Play this long before the first measured window (JIT warm-up, first rounds), seconds. */
   warmupSeconds: number;
   seed: number;
+  /** Server processes to start (default 1); 2 or more share one Redis. */
+  processes?: number;
+  /** The Redis the processes share: a redis:// URL, "auto" (start a throwaway redis-server), or null (auto when processes ≥ 2, none for one). */
+  redis?: string | null;
+  /** Ask for seats at the next process's endpoint, not the hosting one's (matchmaking through Redis). */
+  cross?: boolean;
+  /** Where to look for free ports for the started servers when `port` is 0 (default 4731–4760). */
+  portRange?: [number, number];
+  /** Where to look for a free port for a throwaway Redis (default 6410–6439). */
+  redisPortRange?: [number, number];
 }
 
 export type ParsedArgs = { ok: true; options: LoadOptions } | { ok: false; help: boolean; error: string };
@@ -94,7 +114,8 @@ export function parseLoadArgs(argv: readonly string[]): ParsedArgs {
         rooms: { type: "string" }, players: { type: "string" }, seconds: { type: "string" }, url: { type: "string" },
         subnets: { type: "string" }, "advance-seconds": { type: "string" }, "resolve-seconds": { type: "string" },
         intents: { type: "string" }, "step-rooms": { type: "string" }, "knee-ms": { type: "string" }, "cpu-prof": { type: "string" },
-        inline: { type: "boolean" }, port: { type: "string" }, "data-dir": { type: "string" }, warmup: { type: "string" }, seed: { type: "string" }, help: { type: "boolean", short: "h" },
+        inline: { type: "boolean" }, port: { type: "string" }, "data-dir": { type: "string" }, warmup: { type: "string" }, seed: { type: "string" },
+        processes: { type: "string" }, redis: { type: "string" }, cross: { type: "boolean" }, help: { type: "boolean", short: "h" },
       },
     }));
   } catch (e) {
@@ -183,6 +204,35 @@ export function parseLoadArgs(argv: readonly string[]): ParsedArgs {
   if (dataDir !== null && !existsSync(dataDir)) return fail(`--data-dir ${dataDir} does not exist`);
   const warmupSeconds = num("warmup", 0, 600, 10);
   if (typeof warmupSeconds === "string") return fail(warmupSeconds);
+
+  const processes = int("processes", 1, 16, 1);
+  if (typeof processes === "string") return fail(processes);
+  let redis: string | null = null;
+  const rawRedis = str("redis");
+  if (rawRedis !== undefined) {
+    if (url) return fail("--redis is for the servers this command starts; drop --url");
+    if (inline) return fail("--redis is for the servers this command starts in their own processes; drop --inline");
+    if (rawRedis === "auto") redis = "auto";
+    else {
+      let parsed: URL;
+      try { parsed = new URL(rawRedis); } catch { return fail(`--redis must be a redis:// URL or "auto", not "${rawRedis}"`); }
+      if (parsed.protocol !== "redis:") return fail(`--redis must be a redis:// URL or "auto", not ${parsed.protocol}//`);
+      if (!["127.0.0.1", "localhost", "[::1]"].includes(parsed.hostname) && !/^127\.\d+\.\d+\.\d+$/.test(parsed.hostname)) {
+        return fail(`--redis must be on a loopback address (127.0.0.0/8, localhost or [::1]), not ${parsed.hostname}`);
+      }
+      redis = rawRedis;
+    }
+  }
+  if (processes > 1) {
+    if (url) return fail("--processes starts its own servers; drop --url");
+    if (inline) return fail("--processes runs each server in its own process (one process holds one Colyseus matchmaker); drop --inline");
+    if (cpuProf) return fail("--cpu-prof profiles one server process; use it without --processes (or with --processes 1)");
+    if (rooms < processes) return fail(`--rooms ${rooms} is fewer than --processes ${processes}: every process should host a session`);
+    if (port > 0 && port + processes - 1 > 65535) return fail(`--port ${port}: the processes use ${port}–${port + processes - 1}`);
+  }
+  const cross = values.cross === true;
+  if (cross && processes < 2) return fail("--cross asks for seats through another process's endpoint; it needs --processes 2 or more");
+
   let seed = (Date.now() ^ (process.pid << 16)) | 0;
   const rawSeed = str("seed");
   if (rawSeed !== undefined) {
@@ -191,28 +241,44 @@ export function parseLoadArgs(argv: readonly string[]): ParsedArgs {
   }
   return {
     ok: true,
-    options: { rooms, players, seconds, url, subnets, advanceSeconds, resolveSeconds, intentsMin, intentsMax, stepRooms, kneeMs, cpuProf, inline, port, dataDir, warmupSeconds, seed },
+    options: {
+      rooms, players, seconds, url, subnets, advanceSeconds, resolveSeconds, intentsMin, intentsMax, stepRooms, kneeMs, cpuProf, inline, port, dataDir,
+      warmupSeconds, seed, processes, redis, cross,
+    },
   };
 }
 
 // ------------------------------------------------------------------------------- the target server
 
-interface Target {
+/** Where one server process is reached. */
+interface Endpoint {
   url: string;
   http: string;
+  port: number;
+}
+
+interface Target {
+  /** One per server process: one, unless --processes started several. */
+  endpoints: Endpoint[];
   kind: "child" | "inline" | "url";
-  createSession(o: StoredSessionOptions & { viaStore: boolean }): Promise<{ code: string; hostToken: string }>;
-  /** null when the server is not ours to measure (--url). */
-  stats(): Promise<ServerStats | null>;
+  /** The Redis the processes share, and whether this command started it; null when there is none. */
+  redis: { url: string; started: boolean } | null;
+  /** A session in process `index` (it lives there). */
+  createSession(o: StoredSessionOptions & { viaStore: boolean }, index: number): Promise<{ code: string; hostToken: string }>;
+  /** One per process; null when the servers are not ours to measure (--url). */
+  stats(): Promise<ServerStats[] | null>;
+  /** CPU the Redis this command started has used so far, µs (Linux /proc); null otherwise. */
+  redisCpuUs(): number | null;
   close(): Promise<void>;
   /** The .cpuprofile written when the server stopped, if any. */
   profile(): string | null;
-  /** Distinct lines the server process wrote to stderr, with how often (child only). */
+  /** Distinct lines the server processes wrote to stderr, with how often (child only). */
   stderr(): { line: string; count: number }[];
 }
 
-async function firstFreePort(from: number, to: number): Promise<number> {
+async function firstFreePort(from: number, to: number, exclude: readonly number[] = []): Promise<number> {
   for (let port = from; port <= to; port++) {
+    if (exclude.includes(port)) continue;
     const free = await new Promise<boolean>((done) => {
       const s = createServer();
       s.once("error", () => done(false));
@@ -220,7 +286,7 @@ async function firstFreePort(from: number, to: number): Promise<number> {
     });
     if (free) return port;
   }
-  throw new Error(`no free port in ${from}–${to}`);
+  throw new Error(`no free port in ${from}–${to}${exclude.length ? ` (besides ${exclude.join(", ")})` : ""}`);
 }
 
 async function apiSession(http: string, o: StoredSessionOptions): Promise<{ code: string; hostToken: string }> {
@@ -236,7 +302,7 @@ async function apiSession(http: string, o: StoredSessionOptions): Promise<{ code
 async function inlineTarget(o: LoadOptions): Promise<Target> {
   process.env.LOG_LEVEL ??= "silent";
   const { startLoadServer } = await import("./lib/loadServer.js");
-  const port = o.port || await firstFreePort(4731, 4760);
+  const port = o.port || await firstFreePort(...(o.portRange ?? DEFAULT_PORTS));
   // Colyseus greets on stdout when it listens: keep stdout for the report.
   const log = console.log;
   console.log = (...args: unknown[]) => console.error(...args);
@@ -247,81 +313,170 @@ async function inlineTarget(o: LoadOptions): Promise<Target> {
     console.log = log;
   }
   return {
-    url: server.url, http: server.http, kind: "inline",
+    endpoints: [{ url: server.url, http: server.http, port: server.port }], kind: "inline", redis: null,
     createSession: (s) => (s.viaStore ? server.createStoredSession(s) : apiSession(server.http, s)),
-    stats: async () => server.stats(),
+    stats: async () => [server.stats()],
+    redisCpuUs: () => null,
     close: () => server.close(),
     profile: () => null,
     stderr: () => [],
   };
 }
 
-async function childTarget(o: LoadOptions): Promise<Target> {
-  const port = o.port || await firstFreePort(4731, 4760);
-  const profDir = o.cpuProf ? resolve(o.cpuProf) : null;
-  if (profDir) mkdirSync(profDir, { recursive: true });
+/** Ports the started servers take when --port is not given, and a throwaway Redis. */
+const DEFAULT_PORTS: [number, number] = [4731, 4760];
+const DEFAULT_REDIS_PORTS: [number, number] = [6410, 6439];
+
+/** A throwaway redis-server on loopback: no persistence, stopped at the end of the run. */
+interface LocalRedis {
+  url: string;
+  pid: number;
+  /** utime + stime so far, µs (Linux); null elsewhere. */
+  cpuUs(): number | null;
+  stop(): Promise<void>;
+}
+
+/** CPU a process has used, µs, from /proc/PID/stat (Linux, USER_HZ 100); null when it cannot be read. */
+function procCpuUs(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    const ticks = Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15)
+    return Number.isFinite(ticks) ? ticks * 10_000 : null;
+  } catch {
+    return null;
+  }
+}
+
+async function startLocalRedis(range: readonly [number, number]): Promise<LocalRedis> {
+  const bin = process.env.REDIS_SERVER_PATH ?? "redis-server";
+  const tried: number[] = [];
+  for (let attempt = 0; attempt < 4; attempt++) {
+    const port = await firstFreePort(range[0], range[1], tried);
+    tried.push(port);
+    const child = spawn(bin, ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no", "--loglevel", "notice"],
+      { stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    let spawnError: Error | null = null;
+    child.on("error", (e) => { spawnError = e; });
+    child.stdout!.on("data", (d) => { out += String(d); });
+    child.stderr!.on("data", (d) => { out += String(d); });
+    const exited = new Promise<void>((done) => child.once("close", () => done()));
+    const gone = () => child.exitCode !== null || child.signalCode !== null || spawnError !== null;
+    const stop = async () => {
+      if (gone()) return;
+      child.kill("SIGTERM");
+      if (!(await Promise.race([exited.then(() => true), sleep(2000).then(() => false)]))) {
+        child.kill("SIGKILL");
+        await exited;
+      }
+    };
+    const until = Date.now() + 10_000;
+    while (!out.includes("Ready to accept connections") && !gone() && Date.now() < until) await sleep(20);
+    if (out.includes("Ready to accept connections") && !gone()) {
+      return { url: `redis://127.0.0.1:${port}`, pid: child.pid!, cpuUs: () => procCpuUs(child.pid!), stop };
+    }
+    await stop();
+    const failure = spawnError as Error | null;
+    if (failure) {
+      throw new Error((failure as NodeJS.ErrnoException).code === "ENOENT"
+        ? `${bin} was not found: install Redis (apt-get install redis-server) or pass --redis redis://127.0.0.1:PORT`
+        : `could not start ${bin}: ${failure.message}`);
+    }
+    if (!/address already in use/i.test(out)) throw new Error(`${bin} did not start on port ${port}: ${out.trim().split("\n").slice(-3).join(" | ")}`);
+  }
+  throw new Error(`could not start ${bin} (tried ports ${tried.join(", ")})`);
+}
+
+/** One server child process (scripts/lib/loadServerChild.ts) and its IPC channel. */
+interface ServerChild {
+  endpoint: Endpoint;
+  pid: number;
+  ask<T>(op: string, options?: unknown): Promise<T>;
+  stop(): Promise<void>;
+  profile(): string | null;
+  lines: Map<string, number>;
+}
+
+class StartFailure extends Error {
+  constructor(message: string, readonly portTaken: boolean) { super(message); }
+}
+
+async function forkServer(o: LoadOptions, port: number, tag: string, extraEnv: Record<string, string>, profDir: string | null): Promise<ServerChild> {
   const before = new Set(profDir ? readdirSync(profDir) : []);
   const entry = fileURLToPath(new URL("./lib/loadServerChild.ts", import.meta.url));
   const child: ChildProcess = fork(entry, [], {
-    // This process's flags (tsx's loader), but not a --cpu-prof meant for the load generator itself.
-    execArgv: [...withoutCpuProf(process.execArgv), ...(profDir ? ["--cpu-prof", "--cpu-prof-dir", profDir] : [])],
+    execArgv: [...childExecArgv(), ...(profDir ? ["--cpu-prof", "--cpu-prof-dir", profDir] : [])],
     env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? "silent", LOAD_PORT: String(port), LOAD_RESOLVE_SECONDS: String(o.resolveSeconds),
-      ...(o.dataDir ? { LOAD_DATA_PARENT: resolve(o.dataDir) } : {}) },
+      ...(o.dataDir ? { LOAD_DATA_PARENT: resolve(o.dataDir) } : {}), ...extraEnv },
     stdio: ["ignore", "ignore", "pipe", "ipc"],
   });
   // The server's stderr, each distinct line once (a warning repeated per join would drown the report).
-  const seenLines = new Map<string, number>();
+  const lines = new Map<string, number>();
   let partial = "";
   child.stderr!.setEncoding("utf8");
   child.stderr!.on("data", (chunk: string) => {
-    const lines = (partial + chunk).split("\n");
-    partial = lines.pop() ?? "";
-    for (const line of lines) {
+    const all = (partial + chunk).split("\n");
+    partial = all.pop() ?? "";
+    for (const line of all) {
       if (!line.trim()) continue;
-      const n = seenLines.get(line) ?? 0;
-      if (n === 0 && seenLines.size < 500) process.stderr.write(`server: ${line}\n`);
-      seenLines.set(line, n + 1);
+      const n = lines.get(line) ?? 0;
+      if (n === 0 && lines.size < 500) process.stderr.write(`${tag}: ${line}\n`);
+      lines.set(line, n + 1);
     }
   });
   let nextId = 0;
   const waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   const exited = new Promise<void>((done) => child.once("exit", () => {
-    for (const w of waiting.values()) w.reject(new Error("the server process exited"));
+    for (const w of waiting.values()) w.reject(new Error(`${tag}: the server process exited`));
     waiting.clear();
     done();
   }));
   const ready = new Promise<number>((done, fail) => {
-    const t = setTimeout(() => fail(new Error("the server process did not start in 60 s")), 60_000);
+    const t = setTimeout(() => fail(new StartFailure(`${tag}: the server process did not start in 60 s`, false)), 60_000);
     child.on("message", (raw) => {
-      const m = raw as { op?: string; port?: number; error?: string; id?: number; ok?: boolean; value?: unknown };
+      const m = raw as { op?: string; port?: number; error?: string; code?: string | null; id?: number; ok?: boolean; value?: unknown };
       if (m.op === "ready") { clearTimeout(t); done(m.port!); return; }
-      if (m.op === "failed") { clearTimeout(t); fail(new Error(`the server process failed: ${m.error}`)); return; }
+      if (m.op === "failed") {
+        clearTimeout(t);
+        // Taken meanwhile by someone else: the port, or (a Redis given with --redis) the public address.
+        const taken = m.code === "EADDRINUSE" || /already uses the public address/.test(m.error ?? "");
+        fail(new StartFailure(`${tag}: the server process failed: ${m.error}`, taken));
+        return;
+      }
       if (m.id === undefined) return;
       const w = waiting.get(m.id);
       waiting.delete(m.id);
       if (w) { if (m.ok) w.resolve(m.value); else w.reject(new Error(m.error)); }
     });
-    void exited.then(() => { clearTimeout(t); fail(new Error("the server process exited before it was ready")); });
+    void exited.then(() => { clearTimeout(t); fail(new StartFailure(`${tag}: the server process exited before it was ready`, false)); });
   });
-  const ask = <T>(op: string, options?: unknown): Promise<T> => new Promise((done, fail) => {
-    const id = ++nextId;
-    waiting.set(id, { resolve: done as (v: unknown) => void, reject: fail });
-    child.send({ id, op, options });
-  });
-  const listening = await ready;
-  const http = `http://127.0.0.1:${listening}`;
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      if (child.connected) child.send({ id: ++nextId, op: "stop" });
+      else child.kill("SIGTERM");
+      const t = setTimeout(() => child.kill("SIGKILL"), 20_000);
+      await exited;
+      clearTimeout(t);
+    }
+  };
+  let listening: number;
+  try {
+    listening = await ready;
+  } catch (e) {
+    await stop();
+    throw e;
+  }
   return {
-    url: `ws://127.0.0.1:${listening}`, http, kind: "child",
-    createSession: (s) => (s.viaStore ? ask("create", s) : apiSession(http, s)),
-    stats: () => ask<ServerStats>("stats"),
-    async close() {
-      if (child.exitCode === null && child.signalCode === null) {
-        child.send({ id: ++nextId, op: "stop" });
-        const t = setTimeout(() => child.kill("SIGKILL"), 20_000);
-        await exited;
-        clearTimeout(t);
-      }
-    },
+    endpoint: { url: `ws://127.0.0.1:${listening}`, http: `http://127.0.0.1:${listening}`, port: listening },
+    pid: child.pid!,
+    lines,
+    ask: <T>(op: string, options?: unknown) => new Promise<T>((done, fail) => {
+      const id = ++nextId;
+      waiting.set(id, { resolve: done as (v: unknown) => void, reject: fail });
+      child.send({ id, op, options });
+    }),
+    stop,
     profile() {
       if (!profDir) return null;
       // One file per thread (tsx's module loader runs in a worker): the server's main thread is thread 0.
@@ -329,8 +484,84 @@ async function childTarget(o: LoadOptions): Promise<Target> {
         .map((f) => join(profDir, f));
       return fresh.find((f) => f.includes(`.${child.pid}.0.`)) ?? fresh.sort((a, b) => statSync(b).size - statSync(a).size)[0] ?? null;
     },
-    stderr: () => [...seenLines.entries()].map(([line, count]) => ({ line: line.slice(0, 300), count })),
   };
+}
+
+/**
+ * The server in its own process, or (--processes N) N of them sharing one Redis, each announcing
+ * itself as 127.0.0.1:PORT. A port taken between the choice and the listen moves that process to
+ * another free one (not with --port, which names them).
+ */
+async function childTarget(o: LoadOptions): Promise<Target> {
+  const n = o.processes ?? 1;
+  const profDir = o.cpuProf ? resolve(o.cpuProf) : null;
+  if (profDir) mkdirSync(profDir, { recursive: true });
+  let local: LocalRedis | null = null;
+  let redisUrl: string | null = null;
+  if (n > 1 || (o.redis ?? null) !== null) {
+    if (o.redis && o.redis !== "auto") redisUrl = o.redis;
+    else {
+      local = await startLocalRedis(o.redisPortRange ?? DEFAULT_REDIS_PORTS);
+      redisUrl = local.url;
+    }
+  }
+  const children: ServerChild[] = [];
+  try {
+    const range = o.portRange ?? DEFAULT_PORTS;
+    const tried: number[] = [];
+    const pick = async (i: number) => {
+      const port = o.port ? o.port + i : await firstFreePort(range[0], range[1], tried);
+      tried.push(port);
+      return port;
+    };
+    const first: number[] = [];
+    for (let i = 0; i < n; i++) first.push(await pick(i));
+    const started = await Promise.allSettled(first.map(async (port0, i) => {
+      let port = port0;
+      for (let attempt = 0; ; attempt++) {
+        const tag = n > 1 ? `server ${i + 1}` : "server";
+        const env: Record<string, string> = redisUrl ? { LOAD_REDIS_URL: redisUrl, LOAD_PUBLIC_ADDRESS: `127.0.0.1:${port}` } : {};
+        try {
+          return await forkServer(o, port, tag, env, profDir);
+        } catch (e) {
+          if (!(e instanceof StartFailure) || !e.portTaken || o.port || attempt >= 3) throw e;
+          port = await pick(i);
+        }
+      }
+    }));
+    for (const r of started) if (r.status === "fulfilled") children.push(r.value);
+    const failed = started.find((r): r is PromiseRejectedResult => r.status === "rejected");
+    if (failed) throw failed.reason;
+  } catch (e) {
+    await Promise.all(children.map((c) => c.stop().catch(() => undefined)));
+    await local?.stop();
+    throw e;
+  }
+  return {
+    endpoints: children.map((c) => c.endpoint), kind: "child",
+    redis: redisUrl ? { url: redisUrl, started: local !== null } : null,
+    createSession: (s, i) => (s.viaStore ? children[i].ask("create", s) : apiSession(children[i].endpoint.http, s)),
+    stats: () => Promise.all(children.map((c) => c.ask<ServerStats>("stats"))),
+    redisCpuUs: () => local?.cpuUs() ?? null,
+    async close() {
+      await Promise.all(children.map((c) => c.stop()));
+      await local?.stop();
+    },
+    profile: () => (children.length === 1 ? children[0].profile() : null),
+    stderr: () => children.flatMap((c, i) => [...c.lines.entries()]
+      .map(([line, count]) => ({ line: `${n > 1 ? `[server ${i + 1}] ` : ""}${line}`.slice(0, 300), count }))),
+  };
+}
+
+/**
+ * Node flags for a server child: this process's (tsx's loader), but not a --cpu-prof meant for the
+ * load generator itself; when this process was not started through tsx (a vitest worker), just tsx's
+ * loader, so the child can run TypeScript.
+ */
+function childExecArgv(): string[] {
+  const own = withoutCpuProf(process.execArgv);
+  if (own.some((a) => a.includes("tsx"))) return own;
+  return ["--import", pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href];
 }
 
 /** Node flags without --cpu-prof and its options (`--cpu-prof-dir DIR` is two entries, `--cpu-prof-dir=DIR` one). */
@@ -347,9 +578,10 @@ function withoutCpuProf(argv: readonly string[]): string[] {
 function urlTarget(url: string): Target {
   const http = url.replace(/^ws:/, "http:");
   return {
-    url, http, kind: "url",
+    endpoints: [{ url, http, port: Number(new URL(http).port || 80) }], kind: "url", redis: null,
     createSession: (s) => apiSession(http, s),
     stats: async () => null,
+    redisCpuUs: () => null,
     close: async () => undefined,
     profile: () => null,
     stderr: () => [],
@@ -373,6 +605,9 @@ export class Window {
   late = 0;
   /** host:advance sent to the round's report received by the host, ms. */
   advanceToReport: number[] = [];
+  /** The same latencies split by the server process hosting the intent's session. */
+  latenciesByProcess: number[][] = [];
+  sentByProcess: number[] = [];
 }
 
 /** Everything the bots and hosts count. */
@@ -383,8 +618,8 @@ export class Tally {
   disconnects = 0;
   disconnectCodes: Record<string, number> = {};
   hostRefused: Record<string, number> = {};
-  /** Intents in flight: ref -> send time (performance.now()) and window. */
-  readonly pending = new Map<number, { t: number; w: Window }>();
+  /** Intents in flight: ref -> send time (performance.now()), window, and the process hosting the session. */
+  readonly pending = new Map<number, { t: number; w: Window; home: number }>();
   nextRef = 0;
 
   error(what: string) {
@@ -436,7 +671,9 @@ export class LoadPlayer {
   private timers: NodeJS.Timeout[] = [];
 
   constructor(readonly room: Room<ArenaState>, readonly strategy: BotStrategy, private readonly rng: Rng,
-    private readonly tally: Tally, private readonly pace: Pace, readonly wire: WireCount, private readonly tag: string) {
+    private readonly tally: Tally, private readonly pace: Pace, readonly wire: WireCount, private readonly tag: string,
+    /** The server process hosting this player's session (--processes). */
+    readonly home = 0) {
     room.onMessage("seat", (m: { playerId: string }) => { this.playerId = m.playerId; });
     room.onMessage("history", (m: HistoryMessage) => { this.tape = observeSyncTape(null, room.state, m); });
     room.onMessage("signals", (m: ValidatorSignals) => { this.signals = m; });
@@ -475,7 +712,9 @@ export class LoadPlayer {
     if (sent === undefined) return;
     this.tally.pending.delete(r.ref);
     const w = sent.w;
-    w.latencies.push(performance.now() - sent.t);
+    const ms = performance.now() - sent.t;
+    w.latencies.push(ms);
+    (w.latenciesByProcess[sent.home] ??= []).push(ms);
     if (r.ok) w.ok++;
     else {
       const code = r.code ?? "unknown";
@@ -514,8 +753,9 @@ export class LoadPlayer {
     if (!action) { this.tally.window.idle++; return; }
     const { type, ...fields } = action;
     const ref = ++this.tally.nextRef;
-    this.tally.pending.set(ref, { t: performance.now(), w: this.tally.window });
+    this.tally.pending.set(ref, { t: performance.now(), w: this.tally.window, home: this.home });
     this.tally.window.sent++;
+    this.tally.window.sentByProcess[this.home] = (this.tally.window.sentByProcess[this.home] ?? 0) + 1;
     this.room.send(type, { ...fields, ref });
   }
 
@@ -634,6 +874,13 @@ export class LoadHost {
   }
 }
 
+/** The port of the WebSocket a colyseus.js room connected to (null if it cannot be read). */
+function socketPort(room: Room): number | null {
+  const url = (room.connection.transport as unknown as { ws?: { url?: string } }).ws?.url;
+  if (!url) return null;
+  try { return Number(new URL(url).port) || null; } catch { return null; }
+}
+
 function sleep(ms: number) {
   return new Promise((r) => setTimeout(r, ms));
 }
@@ -661,6 +908,36 @@ export interface StepReport {
   generatorCpuPercent: number;
   generatorLoopDelayP99Ms: number;
   loadAverage: number[];
+  /** Each server process over the step (null with --url); with several, the server* figures above are their totals (see LoadReport.server). */
+  processes: ProcessFigures[] | null;
+  /** CPU of the Redis this command started, % of one core (null without one, or off Linux). */
+  redisCpuPercent: number | null;
+}
+
+/** One server process over a measured step. */
+export interface ProcessFigures {
+  /** 1, 2, ... in the order started; sessions go round-robin: session k to process ((k − 1) mod N) + 1. */
+  process: number;
+  port: number;
+  pid: number | null;
+  /** Sessions created in this process and the players in them. */
+  sessions: number;
+  players: number;
+  /** Rooms open in the process and clients connected to it, as it counts them at the end of the step. */
+  rooms: number | null;
+  clients: number | null;
+  cpuPercent: number | null;
+  cpuSeconds: number | null;
+  eluPercent: number | null;
+  loopDelayP99Ms: number | null;
+  peakRssMB: number | null;
+  mainOnCpuPercent: number | null;
+  mainWaitingPercent: number | null;
+  /** Intents sent to this process's sessions, and their send -> result latencies. */
+  intentsSent: number;
+  intentsPerSecond: number;
+  latencyMs: { p50: number | null; p95: number | null; p99: number | null; max: number | null };
+  resolveMs: { p50: number | null; p95: number | null; max: number | null; rounds: number };
 }
 
 export interface LoadReport {
@@ -687,10 +964,19 @@ export interface LoadReport {
   };
   /** Per player per resolved round, bytes of websocket payload received: state (patches) and everything. */
   bytesPerClientPerRound: { state: number | null; all: number | null; patchesPerRound: number | null };
+  /**
+   * The server over the last step. With several processes, their totals: CPU (% of one core) and
+   * peak RSS summed; event loop busy and the main threads' on-CPU and waiting shares averaged over
+   * the processes; loop delay p99 the highest. Each process: `processes`.
+   */
   server: {
     cpuPercent: number | null; cpuSeconds: number | null; peakRssMB: number | null; eluPercent: number | null; loopDelayP99Ms: number | null;
-    mainOnCpuPercent: number | null; mainWaitingPercent: number | null; isolated: boolean;
+    mainOnCpuPercent: number | null; mainWaitingPercent: number | null; isolated: boolean; processes: number;
   } | null;
+  /** Each server process over the last step (null with --url). */
+  processes: ProcessFigures[] | null;
+  /** The Redis the processes shared (null: none): its URL, whether this command started it, its CPU over the last step. */
+  redis: { url: string; started: boolean; cpuPercent: number | null } | null;
   generator: { cpuPercent: number; loopDelayP99Ms: number; peakRssMB: number };
   errors: number;
   errorSamples: string[];
@@ -711,6 +997,8 @@ export interface LoadReport {
 
 interface Session {
   code: string;
+  /** The server process hosting it (index into the target's endpoints). */
+  home: number;
   host: LoadHost;
   players: LoadPlayer[];
   wire: WireCount;
@@ -730,7 +1018,22 @@ export async function runLoad(o: LoadOptions, say: (line: string) => void = () =
   const tally = new Tally();
   const sessions: Session[] = [];
   const pace: Pace = { advanceMs: o.advanceSeconds * 1000, intentsMin: o.intentsMin, intentsMax: o.intentsMax };
-  const client = new Client(target.url);
+  // One client per server process: each session's seats are asked for at its own process's
+  // endpoint, or (--cross) at the next one's; the seat reservation then sends the WebSocket to the
+  // process that hosts the room (its publicAddress).
+  const n = target.endpoints.length;
+  const clients = target.endpoints.map((e) => new Client(e.url));
+  const via = (home: number) => clients[o.cross ? (home + 1) % n : home];
+  /** With several processes, a WebSocket that did not land on the session's own process is an error. */
+  const checkSocket = (room: Room, home: number, tag: string) => {
+    if (n < 2) return;
+    const port = socketPort(room);
+    if (port !== target.endpoints[home].port) tally.error(`${tag}: WebSocket went to port ${port ?? "?"}, not to the hosting process's ${target.endpoints[home].port}`);
+  };
+  if (n > 1 || target.redis) {
+    say(`${n} server process${n > 1 ? "es" : ""} on port${n > 1 ? "s" : ""} ${target.endpoints.map((e) => e.port).join(", ")}, sharing ${target.redis?.started ? "a throwaway " : ""}Redis at ${target.redis?.url}`
+      + `${o.cross ? "; seats asked for through the next process" : ""}`);
+  }
   const genDelay = monitorEventLoopDelay({ resolution: 10 });
   genDelay.enable();
   let genPeakRss = process.memoryUsage().rss;
@@ -751,12 +1054,17 @@ export async function runLoad(o: LoadOptions, say: (line: string) => void = () =
       const fresh: Session[] = [];
       for (let i = 0; i < count; i++) {
         const index = sessions.length + fresh.length;
+        const home = index % n;
         const { code, hostToken } = await target.createSession({
           viaStore: o.subnets !== null, subnets: o.subnets ?? 8, rounds, roundSeconds: 3600, maxPlayers: Math.max(60, o.players + 5),
-        });
-        const hostRoom = await client.joinById<ArenaState>(code, { role: "host", hostToken, name: "Load host" });
+        }, home);
+        const hostRoom = await via(home).joinById<ArenaState>(code, { role: "host", hostToken, name: "Load host" });
+        checkSocket(hostRoom, home, `session ${index + 1} host`);
         const wire = newWireCount();
-        fresh.push({ code, host: new LoadHost(hostRoom, tally, pace.advanceMs, `session ${index + 1} host`), players: [], wire, wireAtStart: newWireCount(), roundsAtStart: 0, wireAtEnd: newWireCount(), roundsAtEnd: 0 });
+        fresh.push({
+          code, home, host: new LoadHost(hostRoom, tally, pace.advanceMs, `session ${index + 1} host`), players: [], wire,
+          wireAtStart: newWireCount(), roundsAtStart: 0, wireAtEnd: newWireCount(), roundsAtEnd: 0,
+        });
       }
       // Players join a few at a time across all new sessions.
       const jobs = fresh.flatMap((s, si) => Array.from({ length: o.players }, (_, k) => ({ s, si: sessions.length + si, k })));
@@ -768,9 +1076,10 @@ export async function runLoad(o: LoadOptions, say: (line: string) => void = () =
           const strategy = strategyFor(k);
           const tag = `session ${si + 1} player ${k + 1}`;
           try {
-            const room = await client.joinById<ArenaState>(s.code, { name: `Load ${k + 1}`, role: botRole(strategy) });
+            const room = await via(s.home).joinById<ArenaState>(s.code, { name: `Load ${k + 1}`, role: botRole(strategy) });
+            checkSocket(room, s.home, tag);
             countWire(room, s.wire);
-            s.players.push(new LoadPlayer(room, strategy, botRng(o.seed, si * 1000 + k), tally, pace, s.wire, tag));
+            s.players.push(new LoadPlayer(room, strategy, botRng(o.seed, si * 1000 + k), tally, pace, s.wire, tag, s.home));
           } catch (e) {
             failures++;
             tally.error(`${tag}: could not join: ${(e as Error).message}`);
@@ -797,12 +1106,14 @@ export async function runLoad(o: LoadOptions, say: (line: string) => void = () =
       const w = new Window();
       tally.window = w;
       const s0 = await target.stats();
+      const redisCpu0 = target.redisCpuUs();
       const cpu0 = process.cpuUsage();
       genDelay.reset();
       const t0 = performance.now();
       await sleep(o.seconds * 1000);
       const wallMs = performance.now() - t0;
       const s1 = await target.stats();
+      const redisCpu1 = target.redisCpuUs();
       const cpu1 = process.cpuUsage(cpu0);
       for (const s of sessions) { s.wireAtEnd = { ...s.wire }; s.roundsAtEnd = s.host.rounds; }
       // The next intents belong to no measured window (the next step's joins, or the drain).
@@ -811,6 +1122,10 @@ export async function runLoad(o: LoadOptions, say: (line: string) => void = () =
         w, wallMs, s0, s1, generatorCpuUs: cpu1.user + cpu1.system, generatorLoopDelayP99Ms: genDelay.percentile(99) / 1e6,
         sessions: sessions.length, players: sessions.reduce((t, s) => t + s.players.filter((p) => p.active).length, 0),
         loadAverage: loadavg().map((x) => Math.round(x * 100) / 100),
+        ports: target.endpoints.map((e) => e.port),
+        sessionsByProcess: target.endpoints.map((_, i) => sessions.filter((s) => s.home === i).length),
+        playersByProcess: target.endpoints.map((_, i) => sessions.filter((s) => s.home === i).reduce((t, s) => t + s.players.filter((p) => p.active).length, 0)),
+        redisCpuUs: redisCpu0 !== null && redisCpu1 !== null ? redisCpu1 - redisCpu0 : null,
       };
       rawSteps.push(raw);
       if (o.stepRooms) say(`${formatStep(stepReport(raw))} (results still in flight not counted yet)`);
@@ -860,7 +1175,7 @@ export async function runLoad(o: LoadOptions, say: (line: string) => void = () =
   const spikes = o.stepRooms ? steps.filter((x, i) => over(x) && (kneeIndex < 0 || i < kneeIndex)).map((x) => x.players) : [];
   const s0 = lastRaw?.s0;
   const s1 = lastRaw?.s1;
-  const serverCpuUs = s0 && s1 ? (s1.cpuUserUs + s1.cpuSystemUs) - (s0.cpuUserUs + s0.cpuSystemUs) : null;
+  const serverCpuUs = s0 && s1 ? s1.reduce((t, b, i) => t + (b.cpuUserUs + b.cpuSystemUs) - (s0[i].cpuUserUs + s0[i].cpuSystemUs), 0) : null;
   const seconds = lastRaw ? lastRaw.wallMs / 1000 : 0;
   const idle = rawSteps.reduce((t, x) => t + x.w.idle, 0);
   const late = rawSteps.reduce((t, x) => t + x.w.late, 0);
@@ -887,11 +1202,14 @@ export async function runLoad(o: LoadOptions, say: (line: string) => void = () =
     },
     bytesPerClientPerRound: { state: round0(mean((x) => x.state)), all: round0(mean((x) => x.all)), patchesPerRound: round1(mean((x) => x.patches)) },
     server: s0 && s1 && serverCpuUs !== null ? {
-      cpuPercent: Math.round((serverCpuUs / 1000 / lastRaw.wallMs) * 1000) / 10, cpuSeconds: Math.round(serverCpuUs / 1e5) / 10,
-      peakRssMB: Math.round(s1.peakRss / 1048576), eluPercent: last?.serverEluPercent ?? null,
-      loopDelayP99Ms: Math.round(s1.loopDelayP99Ms * 10) / 10,
-      mainOnCpuPercent: last?.serverMainOnCpuPercent ?? null, mainWaitingPercent: last?.serverMainWaitingPercent ?? null, isolated: s1.isolated,
+      cpuPercent: pctOf(serverCpuUs / 1000, lastRaw.wallMs), cpuSeconds: Math.round(serverCpuUs / 1e5) / 10,
+      peakRssMB: s1.reduce((t, x) => t + Math.round(x.peakRss / 1048576), 0), eluPercent: last?.serverEluPercent ?? null,
+      loopDelayP99Ms: Math.max(...s1.map((x) => Math.round(x.loopDelayP99Ms * 10) / 10)),
+      mainOnCpuPercent: last?.serverMainOnCpuPercent ?? null, mainWaitingPercent: last?.serverMainWaitingPercent ?? null,
+      isolated: s1.every((x) => x.isolated), processes: s1.length,
     } : null,
+    processes: last?.processes ?? null,
+    redis: target.redis ? { ...target.redis, cpuPercent: last?.redisCpuPercent ?? null } : null,
     generator: { cpuPercent: last?.generatorCpuPercent ?? 0, loopDelayP99Ms: last?.generatorLoopDelayP99Ms ?? 0, peakRssMB: Math.round(genPeakRss / 1048576) },
     errors: tally.errors,
     errorSamples: tally.errorSamples,
@@ -913,37 +1231,78 @@ export async function runLoad(o: LoadOptions, say: (line: string) => void = () =
 interface RawStep {
   w: Window;
   wallMs: number;
-  s0: ServerStats | null;
-  s1: ServerStats | null;
+  /** Each server process's stats at the step's start and end (null with --url). */
+  s0: ServerStats[] | null;
+  s1: ServerStats[] | null;
   generatorCpuUs: number;
   generatorLoopDelayP99Ms: number;
   sessions: number;
   players: number;
   loadAverage: number[];
+  ports: number[];
+  sessionsByProcess: number[];
+  playersByProcess: number[];
+  redisCpuUs: number | null;
+}
+
+const sortNum = (xs: readonly number[]) => [...xs].sort((a, b) => a - b);
+const pctOf = (ms: number, wallMs: number) => Math.round((ms / wallMs) * 1000) / 10;
+
+/** One server process over a step, from its stats at the start and the end. */
+function processFigures(r: RawStep, i: number): ProcessFigures {
+  const a = r.s0?.[i] ?? null;
+  const b = r.s1?.[i] ?? null;
+  const { wallMs } = r;
+  const cpuUs = a && b ? (b.cpuUserUs + b.cpuSystemUs) - (a.cpuUserUs + a.cpuSystemUs) : null;
+  const eluActive = a && b ? b.eluActiveMs - a.eluActiveMs : null;
+  const eluTotal = a && b ? (b.eluActiveMs + b.eluIdleMs) - (a.eluActiveMs + a.eluIdleMs) : null;
+  const lat = sortNum(r.w.latenciesByProcess[i] ?? []);
+  const res = sortNum(b?.resolveMs ?? []);
+  const sent = r.w.sentByProcess[i] ?? 0;
+  return {
+    process: i + 1, port: r.ports[i], pid: b?.pid ?? null, sessions: r.sessionsByProcess[i] ?? 0, players: r.playersByProcess[i] ?? 0,
+    rooms: b?.rooms ?? null, clients: b?.clients ?? null,
+    cpuPercent: cpuUs === null ? null : pctOf(cpuUs / 1000, wallMs), cpuSeconds: cpuUs === null ? null : Math.round(cpuUs / 1e5) / 10,
+    eluPercent: eluActive !== null && eluTotal ? Math.round((eluActive / eluTotal) * 1000) / 10 : null,
+    loopDelayP99Ms: b ? Math.round(b.loopDelayP99Ms * 10) / 10 : null, peakRssMB: b ? Math.round(b.peakRss / 1048576) : null,
+    mainOnCpuPercent: a?.schedRunNs != null && b?.schedRunNs != null ? pctOf((b.schedRunNs - a.schedRunNs) / 1e6, wallMs) : null,
+    mainWaitingPercent: a?.schedWaitNs != null && b?.schedWaitNs != null ? pctOf((b.schedWaitNs - a.schedWaitNs) / 1e6, wallMs) : null,
+    intentsSent: sent, intentsPerSecond: Math.round((sent / (wallMs / 1000)) * 10) / 10,
+    latencyMs: { p50: round1(percentile(lat, 0.5)), p95: round1(percentile(lat, 0.95)), p99: round1(percentile(lat, 0.99)), max: round1(lat[lat.length - 1] ?? null) },
+    resolveMs: { p50: round1(percentile(res, 0.5)), p95: round1(percentile(res, 0.95)), max: round1(res[res.length - 1] ?? null), rounds: res.length },
+  };
+}
+
+/** Mean of the non-null values (null if none), to one decimal. */
+function meanOf(xs: readonly (number | null)[]): number | null {
+  const v = xs.filter((x): x is number => x !== null);
+  return v.length ? Math.round((v.reduce((t, x) => t + x, 0) / v.length) * 10) / 10 : null;
 }
 
 function stepReport(r: RawStep): StepReport {
-  const lat = [...r.w.latencies].sort((a, b) => a - b);
-  const res = r.s1?.resolveMs.slice().sort((a, b) => a - b) ?? [];
-  const adv = [...r.w.advanceToReport].sort((a, b) => a - b);
+  const lat = sortNum(r.w.latencies);
+  const res = sortNum(r.s1?.flatMap((x) => x.resolveMs) ?? []);
+  const adv = sortNum(r.w.advanceToReport);
   const { s0, s1, wallMs } = r;
-  const serverCpuUs = s0 && s1 ? (s1.cpuUserUs + s1.cpuSystemUs) - (s0.cpuUserUs + s0.cpuSystemUs) : null;
-  const eluActive = s0 && s1 ? s1.eluActiveMs - s0.eluActiveMs : null;
-  const eluTotal = s0 && s1 ? (s1.eluActiveMs + s1.eluIdleMs) - (s0.eluActiveMs + s0.eluIdleMs) : null;
+  const procs = s0 && s1 ? s1.map((_, i) => processFigures(r, i)) : null;
+  // All processes together: CPU summed; the per-thread shares averaged over the processes.
+  const serverCpuUs = s0 && s1 ? s1.reduce((t, b, i) => t + (b.cpuUserUs + b.cpuSystemUs) - (s0[i].cpuUserUs + s0[i].cpuSystemUs), 0) : null;
   return {
     sessions: r.sessions, players: r.players, seconds: Math.round(wallMs / 100) / 10,
     intentsSent: r.w.sent, intentsPerSecond: Math.round((r.w.sent / (wallMs / 1000)) * 10) / 10, results: lat.length,
     latencyMs: { p50: round1(percentile(lat, 0.5)), p95: round1(percentile(lat, 0.95)), p99: round1(percentile(lat, 0.99)), max: round1(lat[lat.length - 1] ?? null) },
     refused: { ...r.w.refused },
-    serverCpuPercent: serverCpuUs === null ? null : Math.round((serverCpuUs / 1000 / wallMs) * 1000) / 10,
-    serverEluPercent: eluActive !== null && eluTotal ? Math.round((eluActive / eluTotal) * 1000) / 10 : null,
-    serverMainOnCpuPercent: s0?.schedRunNs != null && s1?.schedRunNs != null ? Math.round(((s1.schedRunNs - s0.schedRunNs) / 1e6 / wallMs) * 1000) / 10 : null,
-    serverMainWaitingPercent: s0?.schedWaitNs != null && s1?.schedWaitNs != null ? Math.round(((s1.schedWaitNs - s0.schedWaitNs) / 1e6 / wallMs) * 1000) / 10 : null,
+    serverCpuPercent: serverCpuUs === null ? null : pctOf(serverCpuUs / 1000, wallMs),
+    serverEluPercent: procs ? meanOf(procs.map((p) => p.eluPercent)) : null,
+    serverMainOnCpuPercent: procs ? meanOf(procs.map((p) => p.mainOnCpuPercent)) : null,
+    serverMainWaitingPercent: procs ? meanOf(procs.map((p) => p.mainWaitingPercent)) : null,
     resolveMs: { p50: round1(percentile(res, 0.5)), p95: round1(percentile(res, 0.95)), max: round1(res[res.length - 1] ?? null), rounds: res.length },
     advanceToReportMs: { p50: round1(percentile(adv, 0.5)), p95: round1(percentile(adv, 0.95)), max: round1(adv[adv.length - 1] ?? null) },
-    generatorCpuPercent: Math.round((r.generatorCpuUs / 1000 / wallMs) * 1000) / 10,
+    generatorCpuPercent: pctOf(r.generatorCpuUs / 1000, wallMs),
     generatorLoopDelayP99Ms: Math.round(r.generatorLoopDelayP99Ms * 10) / 10,
     loadAverage: r.loadAverage,
+    processes: procs,
+    redisCpuPercent: r.redisCpuUs === null ? null : pctOf(r.redisCpuUs / 1000, wallMs),
   };
 }
 
@@ -962,25 +1321,50 @@ function formatStep(s: StepReport): string {
   return `step: ${s.sessions} sessions, ${s.players} players, ${s.intentsPerSecond} intents/s, p50 ${ms(s.latencyMs.p50)}, p95 ${ms(s.latencyMs.p95)}, `
     + `p99 ${ms(s.latencyMs.p99)}, server CPU ${s.serverCpuPercent ?? "–"}% (loop busy ${s.serverEluPercent ?? "–"}%, main thread waiting for a CPU ${s.serverMainWaitingPercent ?? "–"}%), `
     + `resolve p50 ${ms(s.resolveMs.p50)}, `
+    + (s.processes && s.processes.length > 1
+      ? `per process CPU ${s.processes.map((p) => `${p.cpuPercent ?? "–"}%`).join(" / ")} (loop busy ${s.processes.map((p) => `${p.eluPercent ?? "–"}%`).join(" / ")}), `
+        + `Redis CPU ${s.redisCpuPercent ?? "–"}%, `
+      : "")
     + `generator CPU ${s.generatorCpuPercent}% (loop delay p99 ${s.generatorLoopDelayP99Ms} ms), load ${s.loadAverage.join(" ")}`;
+}
+
+/** With several processes (or Redis): each process, and the Redis. */
+function processLines(r: LoadReport): string[] {
+  const out: string[] = [];
+  if (r.processes && (r.processes.length > 1 || r.redis)) {
+    for (const p of r.processes) {
+      out.push(`  process ${p.process} (port ${p.port}): ${p.sessions} session${p.sessions === 1 ? "" : "s"}, ${p.players} players (it counts ${p.rooms ?? "–"} rooms, ${p.clients ?? "–"} clients); `
+        + `CPU ${p.cpuPercent ?? "–"}% of a core (${p.cpuSeconds ?? "–"} s), event loop busy ${p.eluPercent ?? "–"}%, loop delay p99 ${p.loopDelayP99Ms ?? "–"} ms, `
+        + `peak RSS ${p.peakRssMB ?? "–"} MB, main thread waiting for a CPU ${p.mainWaitingPercent ?? "–"}%; `
+        + `${p.intentsPerSecond} intents/s, p50 ${ms(p.latencyMs.p50)}, p95 ${ms(p.latencyMs.p95)}, p99 ${ms(p.latencyMs.p99)}; resolve p50 ${ms(p.resolveMs.p50)}`);
+    }
+  }
+  if (r.redis) out.push(`redis: ${r.redis.started ? "throwaway redis-server" : "given"} at ${r.redis.url}, CPU ${r.redis.cpuPercent ?? "– (not measured)"}${r.redis.cpuPercent === null ? "" : "% of a core"}`);
+  return out;
 }
 
 export function formatReport(r: LoadReport): string {
   const o = r.options;
   const lines = [
     `load test: ${r.sessions} sessions × ${o.players} players = ${r.players} players, ${r.seconds} s measured (after ${r.joinSeconds} s of joins), `
-      + `server ${r.serverMode === "child" ? "in its own process" : r.serverMode === "inline" ? "in this process" : o.url}, ${o.subnets ?? "scenario's"} subnets, `
+      + `server ${r.serverMode === "child" ? ((r.server?.processes ?? 1) > 1 ? `in ${r.server?.processes} processes sharing Redis${o.cross ? " (seats asked for through the next process)" : ""}` : "in its own process")
+        : r.serverMode === "inline" ? "in this process" : o.url}, ${o.subnets ?? "scenario's"} subnets, `
       + `host:advance every ${o.advanceSeconds} s, ${o.intentsMin}–${o.intentsMax} intents per player per round`,
     `intents: ${r.intentsSent} sent (${r.intentsPerSecond}/s), ${r.results} answered, ${r.ok} ok; refused: ${codes(r.refused)}`,
     `intent -> result: p50 ${ms(r.latencyMs.p50)}, p95 ${ms(r.latencyMs.p95)}, p99 ${ms(r.latencyMs.p99)}, max ${ms(r.latencyMs.max)}`,
     `round resolution: ${r.roundResolution.rounds} rounds; in the room p50 ${ms(r.roundResolution.serverMs?.p50 ?? null)}, p95 ${ms(r.roundResolution.serverMs?.p95 ?? null)}, `
       + `max ${ms(r.roundResolution.serverMs?.max ?? null)}; host:advance -> report p50 ${ms(r.roundResolution.advanceToReportMs.p50)}, p95 ${ms(r.roundResolution.advanceToReportMs.p95)}`,
     `bytes received per player per round: state ${r.bytesPerClientPerRound.state ?? "–"} B (${r.bytesPerClientPerRound.patchesPerRound ?? "–"} patches), all ${r.bytesPerClientPerRound.all ?? "–"} B`,
-    r.server
+    r.server && r.server.processes > 1
+      ? `servers together (${r.server.processes} processes): CPU ${r.server.cpuPercent}% of a core (${r.server.cpuSeconds} s, summed), event loop busy ${r.server.eluPercent}% (mean), `
+        + `loop delay p99 ${r.server.loopDelayP99Ms} ms (highest), peak RSS ${r.server.peakRssMB} MB (summed); main thread on a CPU ${r.server.mainOnCpuPercent ?? "–"}%, `
+        + `waiting for one ${r.server.mainWaitingPercent ?? "–"}% (means)`
+      : r.server
       ? `server${r.server.isolated ? "" : " (shares its process with the bots)"}: CPU ${r.server.cpuPercent}% of a core (${r.server.cpuSeconds} s), event loop busy ${r.server.eluPercent}%, `
         + `loop delay p99 ${r.server.loopDelayP99Ms} ms, peak RSS ${r.server.peakRssMB} MB; main thread on a CPU ${r.server.mainOnCpuPercent ?? "–"}%, `
         + `waiting for one ${r.server.mainWaitingPercent ?? "–"}%`
       : "server: not measured (--url)",
+    ...processLines(r),
     `generator: CPU ${r.generator.cpuPercent}% of a core, loop delay p99 ${r.generator.loopDelayP99Ms} ms, peak RSS ${r.generator.peakRssMB} MB`,
     `errors ${r.errors}, disconnects ${r.disconnects}${r.disconnects ? ` (${codes(r.disconnectCodes)})` : ""}, lost intents ${r.lost}; `
       + `think times with nothing to send ${r.idleThinks}, after the round closed ${r.lateThinks}; host refusals: ${codes(r.hostRefused)}`,

@@ -4,7 +4,8 @@
  * Talks to the parent over the fork IPC channel:
  *   parent -> child  { id, op: "create", options }   { id, op: "stats" }   { id, op: "stop" }
  *   child -> parent  { op: "ready", port }   { id, ok, value | error }
- * Exits by itself if the parent goes away.
+ * Exits by itself if the parent goes away. With LOAD_REDIS_URL and LOAD_PUBLIC_ADDRESS it is one of
+ * several such processes sharing matchmaking through that Redis (scripts/loadtest.ts --processes N).
  */
 import { startLoadServer, type LoadServer } from "./loadServer.js";
 
@@ -19,10 +20,17 @@ async function main() {
   const resolveSeconds = Number(process.env.LOAD_RESOLVE_SECONDS ?? 1);
   let server: LoadServer;
   try {
-    server = await startLoadServer({ port, resolveSeconds, ...(process.env.LOAD_DATA_PARENT ? { dataParent: process.env.LOAD_DATA_PARENT } : {}) }, true);
+    server = await startLoadServer({
+      port, resolveSeconds,
+      ...(process.env.LOAD_DATA_PARENT ? { dataParent: process.env.LOAD_DATA_PARENT } : {}),
+      ...(process.env.LOAD_REDIS_URL ? { redisUrl: process.env.LOAD_REDIS_URL, publicAddress: process.env.LOAD_PUBLIC_ADDRESS } : {}),
+    }, true);
   } catch (e) {
-    send({ op: "failed", error: (e as Error).message });
-    process.exit(1);
+    const err = e as NodeJS.ErrnoException;
+    send({ op: "failed", error: err.message, code: err.code ?? null });
+    // Let the message reach the parent before exiting.
+    setTimeout(() => process.exit(1), 100);
+    return;
   }
   let stopping = false;
   const stop = async () => {
