@@ -4,8 +4,11 @@
  *   log.jsonl     every accepted entry, appended and fsynced before the player hears "ok"
  *   snapshot.json the engine state at the last round boundary (so a restart replays only a tail)
  * Appends are group-committed: entries arriving in the same tick share one write and one fsync.
+ * A write that fails (a full disk, a read-only or unwritable folder, an I/O error) rejects its
+ * entries, and whatever part of them reached the file is cut off again, so a refused entry is never
+ * replayed later.
  */
-import { closeSync, fdatasyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, writeFileSync, writeSync, existsSync, fsyncSync } from "node:fs";
+import * as nodeFs from "node:fs";
 import { join } from "node:path";
 import type { GameConfig, GameState } from "../shared/index.js";
 
@@ -57,20 +60,29 @@ export class StoreError extends Error {
   readonly code = "store/unavailable";
 }
 
+/**
+ * The file-system calls the store makes (node:fs by default). Tests and `npm run faults -- store`
+ * pass a wrapper that fails them the way a full disk or a read-only folder does.
+ */
+export type StoreFs = Pick<typeof nodeFs,
+  "openSync" | "readSync" | "writeSync" | "fdatasyncSync" | "fsyncSync" | "closeSync" | "ftruncateSync" | "fstatSync" | "writeFileSync"
+  | "renameSync" | "unlinkSync" | "mkdirSync" | "readFileSync" | "readdirSync" | "existsSync">;
+
 interface Pending {
   lines: string[];
   waiters: { resolve: () => void; reject: (e: Error) => void }[];
 }
 
 export class FileStore implements SessionStore {
-  private readonly fds = new Map<string, number>();
-  /** Sessions whose last write failed part-way: the next write starts on a fresh line. */
+  /** Open logs: descriptor and the length of the file as this store wrote it. */
+  private readonly fds = new Map<string, { fd: number; size: number }>();
+  /** Sessions whose last failed write could not be cut off: the next write starts on a fresh line. */
   private readonly torn = new Set<string>();
   private readonly pending = new Map<string, Pending>();
   private flushScheduled = false;
 
-  constructor(private readonly dir: string) {
-    mkdirSync(join(dir, "sessions"), { recursive: true });
+  constructor(private readonly dir: string, private readonly fs: StoreFs = nodeFs) {
+    fs.mkdirSync(join(dir, "sessions"), { recursive: true });
   }
 
   private folder(code: string): string {
@@ -79,13 +91,13 @@ export class FileStore implements SessionStore {
   }
 
   exists(code: string): boolean {
-    return existsSync(join(this.folder(code), "meta.json"));
+    return this.fs.existsSync(join(this.folder(code), "meta.json"));
   }
 
   create(meta: SessionMeta): void {
     const folder = this.folder(meta.code);
-    mkdirSync(folder, { recursive: true });
-    atomicWrite(join(folder, "meta.json"), JSON.stringify(meta));
+    this.fs.mkdirSync(folder, { recursive: true });
+    this.atomicWrite(join(folder, "meta.json"), JSON.stringify(meta));
   }
 
   append(code: string, entry: StoredEntry): Promise<void> {
@@ -107,74 +119,110 @@ export class FileStore implements SessionStore {
     const batches = [...this.pending.entries()];
     this.pending.clear();
     for (const [code, p] of batches) {
+      let log: { fd: number; size: number } | undefined;
       try {
-        let fd = this.fds.get(code);
-        if (fd === undefined) {
-          fd = openSync(join(this.folder(code), "log.jsonl"), "a");
-          this.fds.set(code, fd);
+        log = this.fds.get(code);
+        if (log === undefined) {
+          const fd = this.fs.openSync(join(this.folder(code), "log.jsonl"), "a+");
+          try {
+            log = { fd, size: this.fs.fstatSync(fd).size };
+            // A log that ends mid-line (a power cut mid-write): start the next entry on a fresh line.
+            const last = Buffer.alloc(1);
+            if (log.size > 0 && this.fs.readSync(fd, last, 0, 1, log.size - 1) === 1 && last[0] !== 0x0a) this.torn.add(code);
+          } catch (e) {
+            this.fs.closeSync(fd);
+            throw e;
+          }
+          this.fds.set(code, log);
         }
         const buf = Buffer.from((this.torn.has(code) ? "\n" : "") + p.lines.join("\n") + "\n", "utf8");
         let off = 0;
-        while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
-        fdatasyncSync(fd);
+        while (off < buf.length) off += this.fs.writeSync(log.fd, buf, off, buf.length - off);
+        this.fs.fdatasyncSync(log.fd);
+        log.size += buf.length;
         this.torn.delete(code);
         for (const w of p.waiters) w.resolve();
       } catch (e) {
         const err = new StoreError(`could not save: ${(e as Error).message}`);
-        this.torn.add(code);
+        if (log !== undefined) {
+          // Part of the batch may be in the file (a disk fills mid-write; a failed fdatasync leaves
+          // the bytes in the page cache): cut the file back to its length before this write, so no
+          // refused entry is replayed after a restart. If even that fails, the next write starts on
+          // a fresh line, and load() drops entries whose seq numbers the room then reused.
+          try {
+            this.fs.ftruncateSync(log.fd, log.size);
+          } catch {
+            this.torn.add(code);
+          }
+          // Reopen on the next append (the folder may have been fixed or replaced meanwhile).
+          try { this.fs.closeSync(log.fd); } catch { /* already broken */ }
+          this.fds.delete(code);
+        }
         for (const w of p.waiters) w.reject(err);
-        // A failed partial write could leave half a line: close, so the next append reopens cleanly.
-        const fd = this.fds.get(code);
-        if (fd !== undefined) { try { closeSync(fd); } catch { /* already broken */ } this.fds.delete(code); }
       }
     }
   }
 
   snapshot(code: string, snap: Snapshot): void {
-    atomicWrite(join(this.folder(code), "snapshot.json"), JSON.stringify(snap));
+    this.atomicWrite(join(this.folder(code), "snapshot.json"), JSON.stringify(snap));
   }
 
   load(code: string): LoadedSession {
     const folder = this.folder(code);
-    const meta = JSON.parse(readFileSync(join(folder, "meta.json"), "utf8")) as SessionMeta;
+    const meta = JSON.parse(this.fs.readFileSync(join(folder, "meta.json"), "utf8")) as SessionMeta;
     let snapshot: Snapshot | null = null;
-    if (existsSync(join(folder, "snapshot.json"))) snapshot = JSON.parse(readFileSync(join(folder, "snapshot.json"), "utf8")) as Snapshot;
+    if (this.fs.existsSync(join(folder, "snapshot.json"))) snapshot = JSON.parse(this.fs.readFileSync(join(folder, "snapshot.json"), "utf8")) as Snapshot;
     const entries: StoredEntry[] = [];
-    if (existsSync(join(folder, "log.jsonl"))) {
-      const text = readFileSync(join(folder, "log.jsonl"), "utf8");
+    if (this.fs.existsSync(join(folder, "log.jsonl"))) {
+      const text = this.fs.readFileSync(join(folder, "log.jsonl"), "utf8");
       for (const line of text.split("\n")) {
         if (!line) continue;
+        let entry: StoredEntry;
         try {
-          entries.push(JSON.parse(line) as StoredEntry);
+          entry = JSON.parse(line) as StoredEntry;
         } catch {
           // A torn line (power cut or disk error mid-write) was never acknowledged: skip it.
           continue;
         }
+        // A room numbers its entries 1, 2, 3, ... and gives the numbers of a refused write to the next
+        // entries. So an entry that does not come after the one before it means those before it, back
+        // to its number, were refused (a failed write that could not be cut off): drop them.
+        if (typeof entry.seq === "number") {
+          while (entries.length > 0 && typeof entries[entries.length - 1].seq === "number" && entries[entries.length - 1].seq >= entry.seq) entries.pop();
+        }
+        entries.push(entry);
       }
     }
     return { meta, snapshot, entries };
   }
 
   list(): string[] {
-    return readdirSync(join(this.dir, "sessions")).filter((c) => /^[A-Z0-9]{4,12}$/.test(c) && existsSync(join(this.dir, "sessions", c, "meta.json")));
+    return this.fs.readdirSync(join(this.dir, "sessions")).filter((c) => /^[A-Z0-9]{4,12}$/.test(c) && this.fs.existsSync(join(this.dir, "sessions", c, "meta.json")));
   }
 
   close(code: string): void {
     this.flush();
-    const fd = this.fds.get(code);
-    if (fd !== undefined) { closeSync(fd); this.fds.delete(code); }
+    const log = this.fds.get(code);
+    if (log !== undefined) { this.fds.delete(code); this.fs.closeSync(log.fd); }
   }
 
   closeAll(): void {
     this.flush();
     for (const code of [...this.fds.keys()]) this.close(code);
   }
-}
 
-function atomicWrite(path: string, text: string): void {
-  const tmp = `${path}.tmp`;
-  writeFileSync(tmp, text);
-  const fd = openSync(tmp, "r+");
-  try { fsyncSync(fd); } finally { closeSync(fd); }
-  renameSync(tmp, path);
+  /** Write a whole file or nothing: a temporary file, flushed, renamed over the old one (removed again if that fails). */
+  private atomicWrite(path: string, text: string): void {
+    const tmp = `${path}.tmp`;
+    try {
+      this.fs.writeFileSync(tmp, text);
+      const fd = this.fs.openSync(tmp, "r+");
+      try { this.fs.fsyncSync(fd); } finally { this.fs.closeSync(fd); }
+      this.fs.renameSync(tmp, path);
+    } catch (e) {
+      // A half-written temporary file on a full disk would hold on to the space the log needs.
+      try { this.fs.unlinkSync(tmp); } catch { /* not there */ }
+      throw e;
+    }
+  }
 }
