@@ -16,7 +16,7 @@ import { Cluster, ClusterError } from "./cluster.js";
 import { context, DEFAULTS, setContext, type ServerContext } from "./context.js";
 import { exportCsv, exportJson } from "./export.js";
 import { log } from "./log.js";
-import { MarketRoom } from "./room/MarketRoom.js";
+import { ArenaRoom } from "./arenaRoom.js";
 import { FileStore, type LoadedSession, type SessionMeta, type SessionStore } from "./store.js";
 import { hashToken, newSeed, newToken, normaliseCode, tokenMatches } from "./tokens.js";
 
@@ -79,7 +79,7 @@ export function createArena(options: ArenaOptions = {}): Arena {
     ...(options.driver ? { driver: options.driver } : {}),
     ...(options.publicAddress ? { publicAddress: options.publicAddress } : {}),
   });
-  gameServer.define("market", MarketRoom);
+  gameServer.define("market", ArenaRoom);
 
   app.get("/healthz", (_req, res) => {
     res.json({ ok: true, uptimeSeconds: Math.round(process.uptime()) });
