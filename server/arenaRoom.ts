@@ -1,6 +1,6 @@
 /**
- * The market room as the server defines it: MarketRoom (server/room/MarketRoom.ts), with changes to
- * how it counts connections, kept here so the room itself stays about the game.
+ * The market room as the server defines it: MarketRoom (server/room/MarketRoom.ts), with two
+ * changes to how it counts connections, kept here so the room itself stays about the game.
  *
  * 1. The connection cap leaves out the slots Colyseus keeps for dropped connections.
  *    While a dropped client may reconnect (RECONNECT_SECONDS), Colyseus keeps a reserved seat for it
@@ -10,13 +10,42 @@
  *    and the last people in are refused ("room is locked") until the old slots expire a minute
  *    later. A held slot belongs to a seat that can only ever have one live connection, and new
  *    players are still limited by the game's own player cap, so held slots do not count here.
+ *
+ * 2. A player's rate-limit bucket belongs to the seat, not to the connection. Otherwise a client
+ *    that is disconnected for flooding (4429) comes straight back with its seat token and a full
+ *    bucket: 40 more intents accepted (each one logged and flushed to disk) every time it rejoins.
+ *
+ * 3. Once the room tells a connection to go (flooding 4429, replaced 4409, kicked 4401, shutdown),
+ *    the room ignores what it sends afterwards. A close handshake lasts until the client reads the
+ *    close frame, and a flooder does not: the room went on handling (refusing and logging) each of
+ *    its messages, thousands a second.
  */
+import { type Client, ClientState } from "@colyseus/core";
+import type { Bucket } from "./room/rateLimit.js";
 import { MarketRoom } from "./room/MarketRoom.js";
 
 export class ArenaRoom extends MarketRoom {
+  /** Each seat's bucket, kept across its connections. */
+  private readonly seatBuckets = new Map<string, Bucket>();
+
   override hasReachedMaxClients(): boolean {
     const held = Object.keys((this as unknown as { _reconnections: Record<string, unknown> })._reconnections).length;
     const seats = this.clients.length + Object.keys(this.reservedSeats).length - held;
     return seats >= this.maxClients || (this as unknown as { _internalState: number })._internalState === 2; // 2: disposing
+  }
+
+  override async onJoin(client: Client, options: unknown, auth: Parameters<MarketRoom["onJoin"]>[2]) {
+    const leave = client.leave.bind(client);
+    client.leave = (code?: number, data?: string) => {
+      // Colyseus skips messages from a client in the LEAVING state (it sets it itself only once the socket has closed).
+      (client as unknown as { state: ClientState }).state = ClientState.LEAVING;
+      leave(code, data);
+    };
+    await super.onJoin(client, options, auth);
+    const seat = client.userData as { kind?: string; playerId?: string; bucket?: Bucket } | undefined;
+    if (seat?.kind !== "player" || !seat.playerId || !seat.bucket) return;
+    const kept = this.seatBuckets.get(seat.playerId);
+    if (kept) seat.bucket = kept;
+    else this.seatBuckets.set(seat.playerId, seat.bucket);
   }
 }
