@@ -60,6 +60,12 @@ export class StoreError extends Error {
   readonly code = "store/unavailable";
 }
 
+/** "ENOSPC (write)": the error without the file's path (a refused join shows the message to the player). */
+function describe(e: unknown): string {
+  const x = e as NodeJS.ErrnoException;
+  return x.code ? `${x.code} (${x.syscall ?? "fs"})` : (x.message ?? String(e));
+}
+
 /**
  * The file-system calls the store makes (node:fs by default). Tests and `npm run faults -- store`
  * pass a wrapper that fails them the way a full disk or a read-only folder does.
@@ -143,7 +149,7 @@ export class FileStore implements SessionStore {
         this.torn.delete(code);
         for (const w of p.waiters) w.resolve();
       } catch (e) {
-        const err = new StoreError(`could not save: ${(e as Error).message}`);
+        const err = new StoreError(`could not save: ${describe(e)}`);
         if (log !== undefined) {
           // Part of the batch may be in the file (a disk fills mid-write; a failed fdatasync leaves
           // the bytes in the page cache): cut the file back to its length before this write, so no
