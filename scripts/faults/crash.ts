@@ -85,8 +85,9 @@ export async function runCrash(o: CrashOptions, say: (line: string) => void = ()
     await sleep(o.loadSeconds * 1000);
     const loadBefore = loadavg().map((x) => Math.round(x * 100) / 100);
 
-    // Hosts stop advancing; the kill comes once every session is in an acting phase, mid-load.
-    for (const h of hosts) h.stop();
+    // Hosts stop advancing (an advance already sent is answered first); the kill comes once every
+    // session is in an acting phase, mid-load.
+    await Promise.all(hosts.map((h) => h.stopAndSettle()));
     await until(() => hosts.every((h) => { const s = h.state(); return s?.phase === "acting" && !s.paused; }), 15_000, "every session acting");
     await sleep(300);
     const before = hosts.map((h) => { const s = h.state()!; return { round: s.round, phase: s.phase, deadline: s.deadline }; });

@@ -13,7 +13,7 @@ import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { type ArenaChild, startArenaChild } from "../lib/arenaProcess.js";
 import { type Attacker, type AttackStats, BigFrames, Flooder, Garbage, NonReader } from "./attackers.js";
-import { createSession, Host, inBatches, Meter, Player, sleep, summary, Tally } from "./players.js";
+import { createSession, Host, inBatches, Meter, Player, sleep, summary, Tally, until } from "./players.js";
 
 export const HOSTILE_PHASES = ["baseline", "nonReader", "stuckReader", "flooder", "bigFrames", "garbage", "all"] as const;
 export type HostilePhase = (typeof HOSTILE_PHASES)[number];
@@ -125,7 +125,11 @@ export async function runHostile(o: HostileOptions, say: (line: string) => void 
       const seconds = (Date.now() - t0) / 1000;
       const usage1 = server.usage();
       await Promise.all(attackers.map((a) => a.stop()));
-      const honest = summary(tally.meter);
+      // The phase's honest intents still in flight are answered (and booked to it) before it is summed up.
+      const meter = tally.meter;
+      tally.meter = new Meter(`after ${phase}`);
+      await until(() => meter.latencies.length >= meter.sent, 10_000, "the phase's intents answered").catch(() => undefined);
+      const honest = summary(meter);
       const lines = server.logs().slice(logsBefore);
       reports.push({
         phase, seconds: Math.round(seconds * 10) / 10, load1: Math.round(loadavg()[0] * 100) / 100, honest,

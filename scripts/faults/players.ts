@@ -277,6 +277,8 @@ export class Host {
     room.onLeave((code) => {
       if (this.room !== room) return;
       this.stop();
+      // Whatever was asked on this connection will never be answered.
+      for (const [ref, w] of [...this.waiters]) { this.waiters.delete(ref); w({ type: "", ok: false, code: "connection/closed", message: `closed with ${code}` }); }
       if (!this.expectingClose && code !== 4000) this.tally.closes[`host ${code}`] = (this.tally.closes[`host ${code}`] ?? 0) + 1;
     });
   }
@@ -329,6 +331,13 @@ export class Host {
     this.active = false;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+  }
+
+  /** Stop advancing, and wait for an advance already sent to be answered. */
+  async stopAndSettle(timeoutMs = 30_000): Promise<void> {
+    this.stop();
+    const until = Date.now() + timeoutMs;
+    while (this.advancing && Date.now() < until) await sleep(20);
   }
 
   async leave(): Promise<void> {
