@@ -15,12 +15,10 @@
  *    that is disconnected for flooding (4429) comes straight back with its seat token and a full
  *    bucket: 40 more intents accepted (each one logged and flushed to disk) every time it rejoins.
  *
- * 3. Once the room tells a connection to go (flooding 4429, replaced 4409, kicked 4401, shutdown),
- *    the room ignores what it sends afterwards. A close handshake lasts until the client reads the
- *    close frame, and a flooder does not: the room went on handling (refusing and logging) each of
- *    its messages, thousands a second.
+ * (Once the room tells a connection to go, server/floodGuard.ts keeps what it sends afterwards from
+ * the room.)
  */
-import { type Client, ClientState } from "@colyseus/core";
+import type { Client } from "@colyseus/core";
 import type { Bucket } from "./room/rateLimit.js";
 import { MarketRoom } from "./room/MarketRoom.js";
 
@@ -35,12 +33,6 @@ export class ArenaRoom extends MarketRoom {
   }
 
   override async onJoin(client: Client, options: unknown, auth: Parameters<MarketRoom["onJoin"]>[2]) {
-    const leave = client.leave.bind(client);
-    client.leave = (code?: number, data?: string) => {
-      // Colyseus skips messages from a client in the LEAVING state (it sets it itself only once the socket has closed).
-      (client as unknown as { state: ClientState }).state = ClientState.LEAVING;
-      leave(code, data);
-    };
     await super.onJoin(client, options, auth);
     const seat = client.userData as { kind?: string; playerId?: string; bucket?: Bucket } | undefined;
     if (seat?.kind !== "player" || !seat.playerId || !seat.bucket) return;
