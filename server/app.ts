@@ -11,12 +11,15 @@ import express, { type Request, type Response } from "express";
 import { LocalPresence, matchMaker, Server, type Presence } from "@colyseus/core";
 import { WebSocketTransport } from "@colyseus/ws-transport";
 import { Encoder } from "@colyseus/schema";
+import type { WebSocketServer } from "ws";
+import { type BackpressureGuard, DEFAULT_BACKPRESSURE, guardBackpressure } from "./backpressure.js";
+import { DEFAULT_FLOOD, type FloodGuard, guardFloods } from "./floodGuard.js";
 import { resolveConfig, SessionOptionsSchema } from "../shared/index.js";
 import { Cluster, ClusterError } from "./cluster.js";
 import { context, DEFAULTS, setContext, type ServerContext } from "./context.js";
 import { exportCsv, exportJson } from "./export.js";
 import { log } from "./log.js";
-import { MarketRoom } from "./room/MarketRoom.js";
+import { ArenaRoom } from "./arenaRoom.js";
 import { FileStore, type LoadedSession, type SessionMeta, type SessionStore } from "./store.js";
 import { hashToken, newSeed, newToken, normaliseCode, tokenMatches } from "./tokens.js";
 
@@ -27,6 +30,10 @@ export interface ArenaOptions extends Partial<Omit<ServerContext, "store" | "clu
   clientDir?: string;
   /** WebSocket frame cap, bytes (the transport's default is 4 KB). */
   maxPayload?: number;
+  /** Bytes queued for one connection (beyond the kernel's buffers) past which it is dropped (server/backpressure.ts); 0: no limit. */
+  maxBufferedBytes?: number;
+  /** Messages a second one connection may send before it is terminated (server/floodGuard.ts); 0: no limit. */
+  maxMessagesPerSecond?: number;
   /** Shared presence (RedisPresence) for several processes; an in-memory one by default. */
   presence?: Presence;
   /** Shared matchmaking driver (RedisDriver) for several processes; an in-memory one by default. */
@@ -41,6 +48,10 @@ export interface Arena {
   listen(port: number, host?: string): Promise<void>;
   /** Save every session and stop (what SIGTERM does). */
   shutdown(): Promise<void>;
+  /** Connections dropped for not reading their socket. */
+  backpressure: BackpressureGuard;
+  /** Connections dropped for flooding their socket. */
+  floods: FloodGuard;
 }
 
 // A full state (join) or a round's patch can exceed the schema encoder's 8 KB default buffer; a
@@ -72,14 +83,20 @@ export function createArena(options: ArenaOptions = {}): Arena {
   app.disable("x-powered-by");
   app.use(express.json({ limit: "16kb" }));
   const http = createServer(app);
+  const transport = new WebSocketTransport({ server: http, maxPayload: options.maxPayload ?? MAX_PAYLOAD_BYTES });
+  const wss = (transport as unknown as { wss: WebSocketServer }).wss;
+  const backpressure = guardBackpressure(wss, {
+    ...DEFAULT_BACKPRESSURE, ...(options.maxBufferedBytes !== undefined ? { maxBufferedBytes: options.maxBufferedBytes } : {}),
+  });
+  const floods = guardFloods(wss, { maxMessagesPerSecond: options.maxMessagesPerSecond ?? DEFAULT_FLOOD.maxMessagesPerSecond });
   const gameServer = new Server({
-    transport: new WebSocketTransport({ server: http, maxPayload: options.maxPayload ?? MAX_PAYLOAD_BYTES }),
+    transport,
     gracefullyShutdown: false,
     presence,
     ...(options.driver ? { driver: options.driver } : {}),
     ...(options.publicAddress ? { publicAddress: options.publicAddress } : {}),
   });
-  gameServer.define("market", MarketRoom);
+  gameServer.define("market", ArenaRoom);
 
   app.get("/healthz", (_req, res) => {
     res.json({ ok: true, uptimeSeconds: Math.round(process.uptime()) });
@@ -234,6 +251,8 @@ export function createArena(options: ArenaOptions = {}): Arena {
   return {
     http,
     gameServer,
+    backpressure,
+    floods,
     async listen(port: number, host?: string) {
       await cluster.start();
       await gameServer.listen(port, host);
@@ -241,6 +260,7 @@ export function createArena(options: ArenaOptions = {}): Arena {
       log.info({ port }, "listening");
     },
     async shutdown() {
+      backpressure.stop();
       await gameServer.gracefullyShutdown(false);
       await store.closeAll();
       log.info("stopped; every session saved");

@@ -26,6 +26,7 @@ const arena = createArena({
   ...(process.env.RECONNECT_SECONDS ? { reconnectSeconds: Number(process.env.RECONNECT_SECONDS) } : {}),
   ...(process.env.RESOLVE_SECONDS ? { resolveSeconds: Number(process.env.RESOLVE_SECONDS) } : {}),
   ...(process.env.PUBLIC_URL ? { publicUrl: process.env.PUBLIC_URL } : {}),
+  ...(process.env.MAX_BUFFERED_KB ? { maxBufferedBytes: Number(process.env.MAX_BUFFERED_KB) * 1024 } : {}),
   ...(publicAddress ? { publicAddress } : {}),
   ...(redisUrl ? { presence: new RedisPresence(redisUrl), driver: new RedisDriver(redisUrl) } : {}),
 });
