@@ -14,7 +14,7 @@ import { Encoder } from "@colyseus/schema";
 import type { WebSocketServer } from "ws";
 import { type BackpressureGuard, DEFAULT_BACKPRESSURE, guardBackpressure } from "./backpressure.js";
 import { DEFAULT_FLOOD, type FloodGuard, guardFloods } from "./floodGuard.js";
-import { resolveConfig, SessionOptionsSchema } from "../shared/index.js";
+import { CLOSE_CODES, resolveConfig, SessionOptionsSchema } from "../shared/index.js";
 import { Cluster, ClusterError } from "./cluster.js";
 import { context, DEFAULTS, setContext, type ServerContext } from "./context.js";
 import { exportCsv, exportJson } from "./export.js";
@@ -261,6 +261,12 @@ export function createArena(options: ArenaOptions = {}): Arena {
     },
     async shutdown() {
       backpressure.stop();
+      // Close every session first, telling its clients to come back (4503), and wait for each
+      // room's onDispose (snapshot, log closed, code given back): Colyseus's own shutdown stops
+      // waiting once disposal has started and then leaves Redis, so a code given back later fails.
+      await Promise.all(store.list().map(async (code) => {
+        try { await matchMaker.getLocalRoomById(code)?.disconnect(CLOSE_CODES.restarting); } catch { /* opening or already closing */ }
+      }));
       await gameServer.gracefullyShutdown(false);
       await store.closeAll();
       log.info("stopped; every session saved");

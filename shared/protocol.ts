@@ -73,6 +73,8 @@ export interface ResultMessage {
 
 /** Close codes the server uses (4000–4999 are application codes). */
 export const CLOSE_CODES = {
+  /** The server is restarting: reconnect (the session and the seat come back with it). */
+  restarting: 4503,
   kicked: 4401,
   replaced: 4409,
   abuse: 4429,

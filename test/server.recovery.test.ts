@@ -12,6 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { DEFAULTS } from "../server/context.js";
+import { CLOSE_CODES } from "../shared/index.js";
 import { createSession, until } from "./support/server.js";
 import { type ArenaProcess, eventually, startArenaProcess } from "./support/arenaProcess.js";
 import { type Conn, holdings, type Holdings, joinSeat, phaseOf, quietly, syncedHoldings } from "./support/seats.js";
@@ -218,7 +219,9 @@ describe.concurrent("recovery of a live session across server processes", () => 
 
     await first.stop("SIGTERM");
     const codes = await Promise.all([played.host, ...played.players].map((c) => Promise.race([c.closed, new Promise<number>((r) => setTimeout(() => r(-1), 3000))])));
-    expect(codes).toEqual([4000, 4000, 4000]); // the server said goodbye (consented close)
+    // The server asked everyone to come back (4503), not that they left (4000, after which a browser
+    // client would go back to the lobby instead of reconnecting).
+    expect(codes).toEqual([CLOSE_CODES.restarting, CLOSE_CODES.restarting, CLOSE_CODES.restarting]);
 
     // Graceful: the session's snapshot was written at the head of its log on the way out.
     const folder = join(dataDir, "sessions", played.code);

@@ -18,6 +18,8 @@ import { Client, type Room } from "colyseus.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ArenaProcess, eventually, startArenaProcess } from "./support/arenaProcess.js";
 import { freePort } from "./support/ports.js";
+import { RedisPresence } from "@colyseus/redis-presence";
+import { CLOSE_CODES } from "../shared/index.js";
 import { hasRedis, mustHaveRedis, type RedisProcess, startRedis } from "./support/redis.js";
 import { type Conn, holdings, joinSeat, phaseOf, quietly } from "./support/seats.js";
 import { createSession, Recorder, until } from "./support/server.js";
@@ -244,5 +246,19 @@ describe.runIf(run)("several server processes sharing one Redis", () => {
     const mark = host.rec.messages.length;
     expect((await host.rec.ask("host:advance")).ok).toBe(true);
     expect((await host.rec.waitFor<{ round: number }>("report", 5000, mark)).round).toBe(2);
+  });
+
+  it("a graceful stop (SIGTERM) tells clients to come back (4503) and gives the session's code back in Redis", async () => {
+    const presence = new RedisPresence(redis!.url);
+    try {
+      expect(await presence.hget("arena:claims", code)).toBeTruthy();
+      const host = await enter(B.url, code, { role: "host", hostToken });
+      const closed = new Promise<number>((resolve) => host.room.onLeave((c) => resolve(c)));
+      await A.stop("SIGTERM");
+      expect(await closed).toBe(CLOSE_CODES.restarting);
+      expect(await presence.hget("arena:claims", code)).toBeFalsy();
+    } finally {
+      presence.shutdown();
+    }
   });
 });

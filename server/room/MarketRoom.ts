@@ -184,10 +184,15 @@ export class MarketRoom extends Room<ArenaState> {
       await this.serial(async () => {
         const r = applyAction(this.engine, playerId, { type: "join", name: auth.name ?? "", role: auth.role ?? "staker" });
         if (!r.ok) throw new ServerError(400, r.error.message);
-        await this.persist([
-          { kind: "action", playerId, action: { type: "join", name: auth.name ?? "", role: auth.role ?? "staker" } },
-          { kind: "seat", playerId, tokenHash: hashToken(token) },
-        ]);
+        try {
+          await this.persist([
+            { kind: "action", playerId, action: { type: "join", name: auth.name ?? "", role: auth.role ?? "staker" } },
+            { kind: "seat", playerId, tokenHash: hashToken(token) },
+          ]);
+        } catch (e) {
+          log.error({ code: this.roomId, err: (e as Error).message }, "could not save a new seat");
+          throw new ServerError(503, "the server could not save your seat just now; try again in a moment");
+        }
         this.engine = r.state;
         this.seats.set(hashToken(token), playerId);
       });
@@ -235,6 +240,11 @@ export class MarketRoom extends Room<ArenaState> {
         }
       }
     }
+  }
+
+  /** A server shutting down (an upgrade, a restart): clients are told to come back, not that they left. */
+  override onBeforeShutdown() {
+    void this.disconnect(CLOSE_CODES.restarting);
   }
 
   override async onDispose() {
