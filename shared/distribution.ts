@@ -16,6 +16,7 @@ import type { Rng } from "./rng.js";
 import { signalSigma } from "./signals.js";
 import { proRata, proRataNum, proRataNumList } from "./split.js";
 import { MINERS_ID, type Netuid, type Player, type PlayerId, ROOT_NETUID, type Subnet, type WeightBook } from "./state.js";
+import { propKey } from "./keys.js";
 import { runYuma } from "./yuma.js";
 
 export interface Ledger {
@@ -49,10 +50,9 @@ export function settle(ledger: Ledger): Map<PlayerId, Gains> {
   if (!ledger.pending) return gains;
   ledger.pending.forEach((credits, id) => {
     const g: Gains = { alpha: new Map(), root: ZERO };
-    const changes: Credit[] = [];
     credits.forEach((c) => {
-      changes.push(c);
-      const [netuid, , amount] = c;
+      const netuid = c[0];
+      const amount = c[2];
       if (netuid === ROOT_NETUID) g.root = g.root.plus(amount);
       else {
         const prev = g.alpha.get(netuid);
@@ -60,7 +60,7 @@ export function settle(ledger: Ledger): Map<PlayerId, Gains> {
       }
     });
     gains.set(id, g);
-    ledger.players[id] = withPositions(ledger.players[id], changes);
+    ledger.players[id] = withPositions(ledger.players[id], credits.values());
   });
   ledger.pending.clear();
   return gains;
@@ -129,6 +129,35 @@ export function payValidator(ledger: Ledger, netuid: Netuid, v: PlayerId, amount
   credit(ledger, v, netuid, v, take);
 }
 
+/**
+ * Root's TAO owed per validator, as float weights summed over the subnets: a map from validator
+ * to its sum, in the order validators were first owed (the order payRootTao pays in), kept as
+ * plain lists while the subnets add to it.
+ */
+export class RootOwed {
+  private readonly ids: PlayerId[] = [];
+  private readonly owed: number[] = [];
+  private readonly at = new Map<PlayerId, number>();
+
+  /** owed[v] ← (owed[v] ?? 0) + x */
+  add(v: PlayerId, x: number): void {
+    let i = this.at.get(v);
+    if (i === undefined) {
+      i = this.ids.length;
+      this.at.set(v, i);
+      this.ids.push(v);
+      this.owed.push(0);
+    }
+    this.owed[i] += x;
+  }
+
+  toMap(): Map<PlayerId, number> {
+    const m = new Map<PlayerId, number>();
+    for (let i = 0; i < this.ids.length; i++) m.set(this.ids[i], this.owed[i]);
+    return m;
+  }
+}
+
 /** Per-round facts about each validator that every subnet's payout needs (computed once). */
 export interface ValidatorBook {
   /** taoWeight × root stake through the validator, as a float for stake weights. */
@@ -145,6 +174,11 @@ export interface ValidatorBook {
    * keyed by validator is then not in id order.
    */
   readonly indexLikeIds: boolean;
+  /**
+   * Each validator's revealed weights book (netuid → target → weight), when it has one: what a
+   * subnet's payout reads for people (NPC validators weigh miners honestly through noise).
+   */
+  readonly weightBooks: ReadonlyMap<PlayerId, Readonly<Record<string | number, Readonly<Record<string, number>>>>>;
 }
 
 const ARRAY_INDEX = /^(0|[1-9]\d*)$/;
@@ -153,11 +187,18 @@ function isArrayIndex(k: string): boolean {
   return ARRAY_INDEX.test(k) && Number(k) < 2 ** 32 - 1;
 }
 
-/** Entries in the order a plain object keyed by them lists its keys: array indices ascending, then the rest as given. */
-function recordOrder<T>(entries: [PlayerId, T][], indexLike: boolean): [PlayerId, T][] {
-  if (!indexLike || !entries.some(([k]) => isArrayIndex(k))) return entries;
-  const first = entries.filter(([k]) => isArrayIndex(k)).sort((a, b) => Number(a[0]) - Number(b[0]));
-  return [...first, ...entries.filter(([k]) => !isArrayIndex(k))];
+/**
+ * The order a plain object keyed by `keys[0…n)` lists them: array indices ascending, then the rest
+ * as given. Returns the positions in that order, or null when it is the given order.
+ */
+function recordOrder(keys: readonly PlayerId[], n: number, indexLike: boolean): number[] | null {
+  if (!indexLike) return null;
+  const first: number[] = [];
+  const rest: number[] = [];
+  for (let i = 0; i < n; i++) (isArrayIndex(keys[i]) ? first : rest).push(i);
+  if (first.length === 0) return null;
+  first.sort((a, b) => Number(keys[a]) - Number(keys[b]));
+  return [...first, ...rest];
 }
 
 /** Permit order: stake weight descending, ties by id (a strict total order, ids being unique). */
@@ -165,7 +206,15 @@ function byStakeWeight(x: readonly [PlayerId, number], y: readonly [PlayerId, nu
   return y[1] - x[1] || (x[0] < y[0] ? -1 : 1);
 }
 
-export function validatorBook(ledger: Ledger, idx: NominatorIndex, validators: readonly PlayerId[], taoWeight: number, rootPayout: "autoSellTAO" | "claimAlpha"): ValidatorBook {
+/** byStakeWeight(x, y) < 0, for x and y given as id and weight. */
+function beforeByStakeWeight(xId: PlayerId, xW: number, yId: PlayerId, yW: number): boolean {
+  return (yW - xW || (xId < yId ? -1 : 1)) < 0;
+}
+
+export function validatorBook(
+  ledger: Ledger, idx: NominatorIndex, validators: readonly PlayerId[], taoWeight: number, rootPayout: "autoSellTAO" | "claimAlpha",
+  weights: WeightBook = {},
+): ValidatorBook {
   const rootWeighted = new Map<PlayerId, number>();
   const keepers = new Map<PlayerId, { keepers: Map<PlayerId, Dec>; fraction: number }>();
   const rootByV = idx.get(ROOT_NETUID);
@@ -182,7 +231,30 @@ export function validatorBook(ledger: Ledger, idx: NominatorIndex, validators: r
   }
   const byRootWeight = [...rootWeighted].filter(([, w]) => w > 0).sort(byStakeWeight);
   const idRank = new Map([...new Set(validators)].sort().map((v, i) => [v, i] as const));
-  return { rootWeighted, keepers, validators: new Set(validators), byRootWeight, idRank, indexLikeIds: validators.some(isArrayIndex) };
+  const weightBooks = new Map<PlayerId, Readonly<Record<string, Readonly<Record<string, number>>>>>();
+  for (const v of validators) {
+    const b = Object.hasOwn(weights, v) ? weights[v] : undefined;
+    if (b) weightBooks.set(v, b);
+  }
+  return { rootWeighted, keepers, validators: new Set(validators), byRootWeight, idRank, indexLikeIds: validators.some(isArrayIndex), weightBooks };
+}
+
+/**
+ * Scratch lists of one paySubnet call (a call never re-enters itself): the permitted validators
+ * (id, stake weight) in permit order, their weight rows, and the dividend lists. Only the first
+ * `n` entries of a call are ever read; entries past them are stale.
+ */
+const permIds: PlayerId[] = [];
+const permStake: number[] = [];
+const permRows: (Record<string, number> | number[] | undefined)[] = [];
+let slotScratch = new Int32Array(64);
+
+/** Miner uids "0"…"n−1" (shared, never written: Yuma copies the list it is given). */
+const uidLists: string[][] = [];
+function minerUids(n: number): string[] {
+  let l = uidLists[n];
+  if (!l) uidLists[n] = l = Array.from({ length: n }, (_, uid) => String(uid));
+  return l;
 }
 
 /**
@@ -191,8 +263,9 @@ export function validatorBook(ledger: Ledger, idx: NominatorIndex, validators: r
  * by S (ties by id), in that order. Root weight is the same on every subnet, so instead of
  * sorting all validators per subnet, the few with alpha on this subnet are sorted and merged
  * into the book's root-weight order: the same list a full sort gives.
+ * Written to permIds/permStake; returns how many.
  */
-function permitted(validators: readonly PlayerId[], alphaOf: ReadonlyMap<PlayerId, number>, book: ValidatorBook, max: number): [PlayerId, number][] {
+function permitted(validators: readonly PlayerId[], alphaOf: ReadonlyMap<PlayerId, number>, book: ValidatorBook, max: number): number {
   const withAlpha: [PlayerId, number][] = [];
   let count = book.byRootWeight.length;
   for (const [v, a] of alphaOf) {
@@ -203,34 +276,40 @@ function permitted(validators: readonly PlayerId[], alphaOf: ReadonlyMap<PlayerI
     withAlpha.push([v, sv]);
     if (!(r > 0)) count++;
   }
+  let n = 0;
   if (count <= max) {
-    const candidates: [PlayerId, number][] = [];
     for (let i = 0; i < validators.length; i++) {
       const v = validators[i];
       const sv = (alphaOf.get(v) ?? 0) + (book.rootWeighted.get(v) ?? 0);
-      if (sv > 0) candidates.push([v, sv]);
+      if (sv > 0) {
+        permIds[n] = v;
+        permStake[n] = sv;
+        n++;
+      }
     }
-    return candidates;
+    return n;
   }
   withAlpha.sort(byStakeWeight);
-  const out: [PlayerId, number][] = [];
   const ranked = book.byRootWeight;
   let i = 0;
   let k = 0;
-  while (out.length < max) {
+  while (n < max) {
     while (i < ranked.length && alphaOf.has(ranked[i][0])) i++; // those are in withAlpha, with their alpha added
     const a = k < withAlpha.length ? withAlpha[k] : undefined;
     const b = i < ranked.length ? ranked[i] : undefined;
     if (!a && !b) break;
-    if (a && (!b || byStakeWeight(a, b) < 0)) {
-      out.push(a);
+    if (a && (!b || beforeByStakeWeight(a[0], a[1], b[0], b[1]))) {
+      permIds[n] = a[0];
+      permStake[n] = a[1];
       k++;
     } else {
-      out.push([b![0], b![1]]);
+      permIds[n] = b![0];
+      permStake[n] = b![1];
       i++;
     }
+    n++;
   }
-  return out;
+  return n;
 }
 
 export interface SubnetPayoutInput {
@@ -247,8 +326,6 @@ export interface SubnetPayoutInput {
   /** Validator permits per subnet (top K by stake weight). */
   maxValidators: number;
   book: ValidatorBook;
-  /** Revealed weights of people; NPC validators weigh miners honestly through noise. */
-  weights: WeightBook;
   kappa: number;
   bondAlpha: number;
   bonds: Record<PlayerId, Record<string, number>> | undefined;
@@ -267,8 +344,6 @@ export interface SubnetPayout {
   rootLostAlpha: Dec;
   incentive: Record<string, number>;
   consensus: Record<string, number>;
-  /** D per validator, in the order the payout used them. */
-  dividends: readonly (readonly [PlayerId, number])[];
   bonds: Record<PlayerId, Record<string, number>>;
 }
 
@@ -278,7 +353,7 @@ export interface SubnetPayout {
  */
 export function paySubnet(
   ledger: Ledger, idx: NominatorIndex, input: SubnetPayoutInput, rng: Rng,
-  rootOwed: Map<PlayerId, number>, rootTaoTotal: { value: Dec },
+  rootOwed: RootOwed, rootTaoTotal: { value: Dec },
 ): SubnetPayout {
   const { netuid, alphaOut } = input;
   let s = ledger.subnets[netuid];
@@ -305,44 +380,68 @@ export function paySubnet(
   const alphaOf: ReadonlyMap<PlayerId, number> = idx.totals?.get(netuid) ?? new Map();
   // Validator permits: the top K by stake weight (ties by id) take part (§6.2). (An id spelled
   // "__proto__" could never be a key of the plain records Yuma was given: it stays out.)
-  const candidates = permitted(input.validators, alphaOf, input.book, input.maxValidators).filter(([v]) => v !== "__proto__");
+  let nc = permitted(input.validators, alphaOf, input.book, input.maxValidators);
+  let kept = 0;
+  for (let i = 0; i < nc; i++) {
+    if (permIds[i] === "__proto__") continue;
+    permIds[kept] = permIds[i];
+    permStake[kept] = permStake[i];
+    kept++;
+  }
+  nc = kept;
   // Weights in permit order (NPC validators draw theirs from the round's RNG in that order).
-  const weightOf: (Record<string, number> | number[] | undefined)[] = new Array(candidates.length);
-  for (let i = 0; i < candidates.length; i++) {
-    const [v, sv] = candidates[i];
-    if (ledger.players[v].npc === "validator") weightOf[i] = npcMinerWeightList(s, rng, signalSigma(input.signalNoise, sv));
-    else {
-      const w = input.weights[v]?.[netuid];
-      if (w) weightOf[i] = w as Record<string, number>;
-    }
+  const books = input.book.weightBooks;
+  const netKey = propKey(netuid); // the same property, read as an element when the netuid is a small integer
+  for (let i = 0; i < nc; i++) {
+    const v = permIds[i];
+    if (ledger.players[v].npc === "validator") permRows[i] = npcMinerWeightList(s, rng, signalSigma(input.signalNoise, permStake[i]));
+    else permRows[i] = (books.get(v)?.[netKey] as Record<string, number> | undefined) || undefined;
   }
   // Yuma works in id order: the book ranks every validator once, so the candidates sort as numbers.
   const rank = input.book.idRank;
-  const slots = new Array<number>(rank.size).fill(-1); // candidate index by rank (ranks are distinct)
-  for (let i = 0; i < candidates.length; i++) slots[rank.get(candidates[i][0])!] = i;
-  const order: number[] = [];
-  for (let r = 0; r < slots.length; r++) if (slots[r] >= 0) order.push(slots[r]);
-  const ids = order.map((i) => candidates[i][0]);
+  if (slotScratch.length < rank.size) slotScratch = new Int32Array(Math.max(rank.size, 2 * slotScratch.length));
+  const slots = slotScratch; // candidate index + 1 by rank (ranks are distinct); 0 for none
+  slots.fill(0, 0, rank.size);
+  for (let i = 0; i < nc; i++) slots[rank.get(permIds[i])!] = i + 1;
+  const ids = new Array<PlayerId>(nc);
+  const stakeList = new Array<number>(nc);
+  const weightList = new Array<Record<string, number> | number[] | undefined>(nc);
+  for (let r = 0, k = 0; r < rank.size; r++) {
+    const i = slots[r] - 1;
+    if (i < 0) continue;
+    ids[k] = permIds[i];
+    stakeList[k] = permStake[i];
+    weightList[k] = permRows[i];
+    k++;
+  }
   const yuma = runYuma({
-    stake: {}, weights: {}, validators: ids, stakeList: order.map((i) => candidates[i][1]), weightList: order.map((i) => weightOf[i]),
-    miners: s.minerSkill.map((_, uid) => String(uid)), kappa: input.kappa, lean: true, dividendList: true,
+    stake: {}, weights: {}, validators: ids, stakeList, weightList,
+    miners: minerUids(s.minerSkill.length), kappa: input.kappa, lean: true, dividendList: true,
     ...(input.bondAlpha > 0 ? { bondAlpha: input.bondAlpha, bonds: input.bonds ?? {} } : {}),
   });
   let incentiveSum = 0;
   for (const k in yuma.incentive) incentiveSum += yuma.incentive[k];
   // D per validator, in the order a record keyed by validator lists them: that order decides the
   // order of the payouts and of the float sums below.
-  let dividends: [PlayerId, number][];
+  let divKeys: readonly PlayerId[];
+  let divVals: readonly number[];
   if (incentiveSum <= 0) {
     // Nobody ranked the miners: validators take the miner half too (§5), paid by active stake (§6.7).
     valPot = valPot.plus(minersPot);
     minersPot = ZERO;
-    dividends = recordOrder(candidates.map(([v, sv]) => [v, sv]), input.book.indexLikeIds);
+    divKeys = permIds.slice(0, nc);
+    divVals = permStake.slice(0, nc);
   } else {
-    dividends = recordOrder(ids.map((v, i) => [v, yuma.dividendList![i]]), input.book.indexLikeIds);
+    divKeys = ids;
+    divVals = yuma.dividendList!;
   }
+  const nd = divKeys.length;
+  const divOrder = recordOrder(divKeys, nd, input.book.indexLikeIds);
   let dividendSum = 0;
-  for (let i = 0; i < dividends.length; i++) if (dividends[i][1] > 0) dividendSum += dividends[i][1];
+  for (let k = 0; k < nd; k++) {
+    const d = divVals[divOrder ? divOrder[k] : k];
+    if (d > 0) dividendSum += d;
+  }
 
   credit(ledger, s.owner, netuid, s.owner, owner);
   if (!(dividendSum > 0)) {
@@ -363,8 +462,10 @@ export function paySubnet(
     const aVals: number[] = [];
     const rKeys: PlayerId[] = [];
     const rVals: number[] = [];
-    for (let i = 0; i < dividends.length; i++) {
-      const [v, d] = dividends[i];
+    for (let k = 0; k < nd; k++) {
+      const i = divOrder ? divOrder[k] : k;
+      const v = divKeys[i];
+      const d = divVals[i];
       if (!(d > 0)) continue;
       dKeys.push(v);
       dVals.push(d);
@@ -422,7 +523,7 @@ export function paySubnet(
           const t = rootTao.toNumber();
           for (let i = 0; i < sKeys.length; i++) {
             const w = sellWeights[i];
-            if (w > 0) rootOwed.set(sKeys[i], (rootOwed.get(sKeys[i]) ?? 0) + (t * w) / sellTotal);
+            if (w > 0) rootOwed.add(sKeys[i], (t * w) / sellTotal);
           }
         } else {
           // The pool cannot absorb the sale (reserve floor): root validators keep the alpha as stake instead.
@@ -435,7 +536,7 @@ export function paySubnet(
   ledger.subnets[netuid] = s;
   return {
     owner, miners: minersPot, validators: valPot, rootAlpha, rootTao, rootLostAlpha,
-    incentive: yuma.incentive, consensus: yuma.consensus, dividends, bonds: yuma.bonds,
+    incentive: yuma.incentive, consensus: yuma.consensus, bonds: yuma.bonds,
   };
 }
 
@@ -453,9 +554,9 @@ function recount(s: Subnet, minted: Dec): Subnet {
  * Pay root's TAO, summed exactly over all subnets, to each validator in proportion to what it is
  * owed, then after its take to its root nominators (swap-mode ones under Taoflow).
  */
-export function payRootTao(ledger: Ledger, idx: NominatorIndex, rootOwed: ReadonlyMap<PlayerId, number>, rootTaoTotal: Dec, book: ValidatorBook): void {
+export function payRootTao(ledger: Ledger, idx: NominatorIndex, rootOwed: RootOwed, rootTaoTotal: Dec, book: ValidatorBook): void {
   const rootByV = idx.get(ROOT_NETUID);
-  for (const [v, t] of proRataNum(rootTaoTotal, rootOwed)) {
+  for (const [v, t] of proRataNum(rootTaoTotal, rootOwed.toMap())) {
     let noms = rootByV?.get(v);
     const k = book.keepers.get(v);
     if (noms && k) {

@@ -17,14 +17,13 @@ import { type GameState, MINERS_ID, type Player, type PlayerId } from "./state.j
 export function marketControl(state: GameState, shares: Record<string, number>): Map<PlayerId, number> {
   const control = new Map<PlayerId, number>();
   const totals = new Map<string, number>();
-  for (const id of state.playerOrder) {
-    if (id === MINERS_ID) continue;
-    const { netuids, amounts } = alphaNumbers(state.players[id]);
+  const holdings = alphaHoldings(state);
+  for (let k = 0; k < holdings.length; k++) {
+    const { netuids, amounts } = holdings[k];
     for (let i = 0; i < netuids.length; i++) totals.set(netuids[i], (totals.get(netuids[i]) ?? 0) + amounts[i]);
   }
-  for (const id of state.playerOrder) {
-    if (id === MINERS_ID) continue;
-    const { netuids, amounts } = alphaNumbers(state.players[id]);
+  for (let k = 0; k < holdings.length; k++) {
+    const { id, netuids, amounts } = holdings[k];
     let c = 0;
     for (let i = 0; i < netuids.length; i++) {
       const n = netuids[i];
@@ -36,20 +35,36 @@ export function marketControl(state: GameState, shares: Record<string, number>):
   return control;
 }
 
-/** A player's alpha holdings as numbers, in the record's order; cached per (immutable) player object. */
-const alphaCache = new WeakMap<Player, { netuids: string[]; amounts: number[] }>();
+interface Holdings {
+  id: PlayerId;
+  player: Player;
+  netuids: string[];
+  amounts: number[];
+}
 
-function alphaNumbers(p: Player): { netuids: string[]; amounts: number[] } {
-  let out = alphaCache.get(p);
-  if (!out) {
-    out = { netuids: [], amounts: [] };
+/**
+ * Every player's alpha holdings as numbers (the NPC miners left out), in player order, each in its
+ * record's order. Kept for the last players record seen (a round's metrics read it twice), so the
+ * amounts are parsed once; a table is only valid for the very records it was made from.
+ */
+let lastHoldings: { players: GameState["players"]; order: readonly PlayerId[]; table: Holdings[] } | null = null;
+
+function alphaHoldings(state: GameState): Holdings[] {
+  if (lastHoldings && lastHoldings.players === state.players && lastHoldings.order === state.playerOrder) return lastHoldings.table;
+  const table: Holdings[] = [];
+  for (const id of state.playerOrder) {
+    if (id === MINERS_ID) continue;
+    const p = state.players[id];
+    const netuids: string[] = [];
+    const amounts: number[] = [];
     for (const n in p.alpha) {
-      out.netuids.push(n);
-      out.amounts.push(Number(p.alpha[n]));
+      netuids.push(n);
+      amounts.push(Number(p.alpha[n]));
     }
-    alphaCache.set(p, out);
+    table.push({ id, player: p, netuids, amounts });
   }
-  return out;
+  lastHoldings = { players: state.players, order: state.playerOrder, table };
+  return table;
 }
 
 export function ecosystemMetrics(state: GameState, shares: Record<string, number>, control: Map<PlayerId, number>): EcosystemMetrics {
@@ -59,11 +74,8 @@ export function ecosystemMetrics(state: GameState, shares: Record<string, number
   const caps = subnets.map((s) => Number(s.price) * Number(s.alphaOut));
   const prices = new Map(subnets.map((s) => [s.netuid, Number(s.price)]));
   const stakeValue: number[] = [];
-  for (const id of state.playerOrder) {
-    if (id === MINERS_ID) continue;
-    const p = state.players[id];
+  for (const { player: p, netuids, amounts } of alphaHoldings(state)) {
     let v = Number(p.rootStake);
-    const { netuids, amounts } = alphaNumbers(p);
     for (let i = 0; i < netuids.length; i++) v += amounts[i] * (prices.get(netuids[i]) ?? 0);
     stakeValue.push(v);
   }

@@ -12,7 +12,7 @@ import { netuidsOf, protocolSwapParams, stakeIndex, subnetList, totalRootStake }
 import { pushEvents } from "./apply.js";
 import { switchesOf } from "./config.js";
 import { amt, dec, type Dec, Decimal, floorRao, ZERO } from "./decimal.js";
-import { type Ledger, nominatorIndex, paySubnet, payRootTao, settle, validatorBook } from "./distribution.js";
+import { type Ledger, nominatorIndex, paySubnet, payRootTao, RootOwed, settle, validatorBook } from "./distribution.js";
 import { inDraft } from "./draft.js";
 import { marketControl, ecosystemMetrics } from "./ecosystem.js";
 import { effectivePriceEmaRate, updateFlowEma, updatePriceEma } from "./ema.js";
@@ -78,10 +78,14 @@ export function resolveRound(input: GameState): { state: GameState; report: Roun
 
   // 2. EMAs step on the closing price and the round's net flow.
   const subnets: Record<Netuid, Subnet> = {};
+  /** The closing spot price of each subnet (T/A at 40 digits): the injection reads it again. */
+  const closing = new Map<Netuid, { taoReserve: string; alphaReserve: string; price: Dec }>();
   for (const s of subnetList(state)) {
     const age = s.registeredRound > 0 ? round - s.registeredRound : Number.POSITIVE_INFINITY;
     const rate = Number.isFinite(age) ? effectivePriceEmaRate(config.priceEmaRate, age, config.priceEmaHalvingRounds) : config.priceEmaRate;
-    const priceEma = updatePriceEma(dec(s.priceEma), dec(s.taoReserve).div(dec(s.alphaReserve)), rate, dec(PRICE_EMA_CAP));
+    const spot = dec(s.taoReserve).div(dec(s.alphaReserve));
+    closing.set(s.netuid, { taoReserve: s.taoReserve, alphaReserve: s.alphaReserve, price: spot });
+    const priceEma = updatePriceEma(dec(s.priceEma), spot, rate, dec(PRICE_EMA_CAP));
     const flowEma = updateFlowEma(dec(s.flowEma), dec(s.flowThisRound), config.flowEmaRate);
     subnets[s.netuid] = { ...s, priceEma: priceEma.toString(), flowEma: flowEma.toString() };
   }
@@ -127,8 +131,8 @@ export function resolveRound(input: GameState): { state: GameState; report: Roun
   const ledger: Ledger = { players: { ...state.players }, subnets: { ...state.subnets } };
   const idx = nominatorIndex(state.players, state.playerOrder);
   const rootTotal = totalRootStake(state);
-  const book = validatorBook(ledger, idx, state.validators, Number(config.taoWeight), switches.rootPayout);
-  const rootOwed = new Map<PlayerId, number>();
+  const book = validatorBook(ledger, idx, state.validators, Number(config.taoWeight), switches.rootPayout, state.weights);
+  const rootOwed = new RootOwed();
   const rootTaoTotal = { value: ZERO };
   const protocol = protocolSwapParams(state);
   const sumEma = netuids.reduce((a, n) => a.plus(dec(state.subnets[n].priceEma)), ZERO);
@@ -139,14 +143,17 @@ export function resolveRound(input: GameState): { state: GameState; report: Roun
     const emission = emissionBy[n] ?? ZERO;
     const alphaWindow = alphaEmissionOverBlocks(dec(before.alphaIssued), config.tempoBlocks);
     const alphaCap = alphaWindow.total;
-    let inj: Injection = computeInjection(before, emission, alphaCap, shares[n] ?? ZERO, switches.excessRule);
-    const injected = applyInjection(before, inj, protocol);
+    const c = closing.get(n);
+    const spot = c && c.taoReserve === before.taoReserve && c.alphaReserve === before.alphaReserve ? c.price : undefined;
+    let inj: Injection = computeInjection(before, emission, alphaCap, shares[n] ?? ZERO, switches.excessRule, spot);
+    // No price here: the payout below sets it from the reserves it leaves.
+    const injected = applyInjection(before, inj, protocol, { priced: false });
     inj = injected.injection;
     ledger.subnets[n] = injected.subnet;
     const payout = paySubnet(ledger, idx, {
       netuid: n, alphaOut: alphaCap, ownerCut: dec(config.ownerCut), taoWeight: dec(config.taoWeight), totalRootStake: rootTotal,
       rootLost: inj.subsidised, rootSuppressed: switches.rootPayout === "claimAlpha" && sumEma.lte(1),
-      validators: state.validators, maxValidators: config.maxValidatorsPerSubnet, book, weights: state.weights, kappa: config.kappa,
+      validators: state.validators, maxValidators: config.maxValidatorsPerSubnet, book, kappa: config.kappa,
       bondAlpha: config.bondAlpha, bonds: state.bonds[n] as Record<PlayerId, Record<string, number>> | undefined,
       signalNoise: config.signalNoise, protocol,
     }, rng, rootOwed, rootTaoTotal);

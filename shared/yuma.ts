@@ -147,6 +147,28 @@ function zeros(keys: string[]): Record<string, number> {
   return out;
 }
 
+/** Row `raw` (a list indexed by miner) cleaned into w[base…base+nm); returns the row's sum. */
+function readListRow(raw: readonly number[], mk: readonly (string | number)[], nm: number, w: Float64Array, base: number): number {
+  let sum = 0;
+  for (let j = 0; j < nm; j++) {
+    const x = clean((raw as unknown as Record<string | number, number>)[mk[j]]);
+    w[base + j] = x;
+    sum += x;
+  }
+  return sum;
+}
+
+/** readListRow for a row given as a record keyed by miner. */
+function readRecordRow(raw: Record<string | number, number>, mk: readonly (string | number)[], nm: number, w: Float64Array, base: number): number {
+  let sum = 0;
+  for (let j = 0; j < nm; j++) {
+    const x = clean(raw[mk[j]]);
+    w[base + j] = x;
+    sum += x;
+  }
+  return sum;
+}
+
 /** Relative tolerance for "cumulative stake ≥ κ", so 0.1+0.2+0.2 still counts as 0.5. */
 const KAPPA_EPS = 1e-12;
 
@@ -412,12 +434,9 @@ function yuma(input: YumaInput, ws: Workspace): YumaResult {
     const raw = weightsIn[i];
     if (!raw) continue;
     const base = na * nm;
-    let sum = 0;
-    for (let j = 0; j < nm; j++) {
-      const x = clean(raw[mk[j]]);
-      w[base + j] = x;
-      sum += x;
-    }
+    // Rows come as lists (NPC validators) or records (people): one loop for each, so that each
+    // reads one kind of object (a load site that sees both is slow). Same values, same order.
+    const sum = Array.isArray(raw) ? readListRow(raw, mk, nm, w, base) : readRecordRow(raw, mk, nm, w, base);
     if (sum === 0) continue;
     for (let j = 0; j < nm; j++) w[base + j] /= sum;
     act[na] = i;
