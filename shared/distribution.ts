@@ -28,6 +28,8 @@ export interface Ledger {
    * Payout code reads only takes and claim modes from players, never positions, so deferring is safe.
    */
   pending?: Map<PlayerId, Map<string, Credit>>;
+  /** Σ of the root (TAO) credits through each validator, pending or settled. */
+  rootCredited?: Map<PlayerId, Dec>;
 }
 
 /** One pending credit: [netuid, validator, amount], keyed by netuid + KEY_SEP + validator. */
@@ -70,14 +72,19 @@ export function settle(ledger: Ledger): Map<PlayerId, Gains> {
 export type NominatorIndex = Map<Netuid, Map<PlayerId, Map<PlayerId, Dec>>> & {
   /** netuid -> validator -> total stake through it, as a float (for stake weights). */
   totals?: Map<Netuid, Map<PlayerId, number>>;
+  /** Σ of the players' `rootStake`, in player order: totalRootStake of the same players. */
+  rootStakeTotal?: Dec;
 };
 
 export function nominatorIndex(players: Record<PlayerId, Player>, order: readonly PlayerId[]): NominatorIndex {
   const idx: NominatorIndex = new Map();
   const totals = new Map<Netuid, Map<PlayerId, number>>();
   idx.totals = totals;
+  let rootStakeTotal = dec(0);
   for (const id of order) {
-    const stakes = players[id].stakes;
+    const p = players[id];
+    if (p.rootStake !== "0") rootStakeTotal = rootStakeTotal.plus(dec(p.rootStake)); // as totalRootStake sums them
+    const stakes = p.stakes;
     for (const netuid in stakes) {
       let byV = idx.get(netuid);
       if (!byV) idx.set(netuid, (byV = new Map()));
@@ -92,6 +99,7 @@ export function nominatorIndex(players: Record<PlayerId, Player>, order: readonl
       }
     }
   }
+  idx.rootStakeTotal = rootStakeTotal;
   return idx;
 }
 
@@ -110,6 +118,11 @@ export function credit(ledger: Ledger, id: PlayerId, netuid: Netuid, validator: 
   const prev = credits.get(key);
   if (prev) prev[2] = prev[2].plus(amount);
   else credits.set(key, [netuid, validator, amount]);
+  if (netuid === ROOT_NETUID) {
+    if (!ledger.rootCredited) ledger.rootCredited = new Map();
+    const sum = ledger.rootCredited.get(validator);
+    ledger.rootCredited.set(validator, sum ? sum.plus(amount) : amount);
+  }
 }
 
 /** Pay `amount` (alpha on `netuid`, or TAO on root) earned by validator `v`: take first, then its nominators pro rata. */
@@ -167,6 +180,8 @@ export interface ValidatorBook {
   /** The validators the book was made for, and those with positive `rootWeighted`, by it descending (ties by id). */
   readonly validators: ReadonlySet<PlayerId>;
   readonly byRootWeight: readonly (readonly [PlayerId, number])[];
+  /** Root stake through each validator with some (Σ of its root positions, exact). */
+  readonly rootStake: ReadonlyMap<PlayerId, Dec>;
   /** Each validator's place in id (string) order, the order Yuma works in. */
   readonly idRank: ReadonlyMap<PlayerId, number>;
   /**
@@ -218,9 +233,11 @@ export function validatorBook(
   const rootWeighted = new Map<PlayerId, number>();
   const keepers = new Map<PlayerId, { keepers: Map<PlayerId, Dec>; fraction: number }>();
   const rootByV = idx.get(ROOT_NETUID);
+  const rootStake = new Map<PlayerId, Dec>();
   for (const v of validators) {
     const noms = rootByV?.get(v);
     const total = sumOf(noms);
+    if (noms) rootStake.set(v, total);
     const t = idx.totals?.get(ROOT_NETUID)?.get(v) ?? 0;
     if (t > 0) rootWeighted.set(v, t * taoWeight);
     if (rootPayout === "claimAlpha" && noms) {
@@ -236,7 +253,9 @@ export function validatorBook(
     const b = Object.hasOwn(weights, v) ? weights[v] : undefined;
     if (b) weightBooks.set(v, b);
   }
-  return { rootWeighted, keepers, validators: new Set(validators), byRootWeight, idRank, indexLikeIds: validators.some(isArrayIndex), weightBooks };
+  return {
+    rootWeighted, keepers, validators: new Set(validators), byRootWeight, rootStake, idRank, indexLikeIds: validators.some(isArrayIndex), weightBooks,
+  };
 }
 
 /**

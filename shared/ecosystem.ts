@@ -16,19 +16,20 @@ import { type GameState, MINERS_ID, type Player, type PlayerId } from "./state.j
  */
 export function marketControl(state: GameState, shares: Record<string, number>): Map<PlayerId, number> {
   const control = new Map<PlayerId, number>();
-  const totals = new Map<string, number>();
-  const holdings = alphaHoldings(state);
-  for (let k = 0; k < holdings.length; k++) {
-    const { netuids, amounts } = holdings[k];
-    for (let i = 0; i < netuids.length; i++) totals.set(netuids[i], (totals.get(netuids[i]) ?? 0) + amounts[i]);
+  const { rows, netuids } = alphaHoldings(state);
+  // Per subnet (by slot): the total, summed in player order as a map keyed by netuid would be.
+  const totals = new Float64Array(netuids.length);
+  for (let k = 0; k < rows.length; k++) {
+    const { slots, amounts } = rows[k];
+    for (let i = 0; i < slots.length; i++) totals[slots[i]] += amounts[i];
   }
-  for (let k = 0; k < holdings.length; k++) {
-    const { id, netuids, amounts } = holdings[k];
+  const shareOf = netuids.map((n) => shares[n] ?? 0);
+  for (let k = 0; k < rows.length; k++) {
+    const { id, slots, amounts } = rows[k];
     let c = 0;
-    for (let i = 0; i < netuids.length; i++) {
-      const n = netuids[i];
-      const t = totals.get(n) ?? 0;
-      if (t > 0) c += (shares[n] ?? 0) * (amounts[i] / t);
+    for (let i = 0; i < slots.length; i++) {
+      const t = totals[slots[i]];
+      if (t > 0) c += shareOf[slots[i]] * (amounts[i] / t);
     }
     if (c > 0) control.set(id, c);
   }
@@ -38,8 +39,15 @@ export function marketControl(state: GameState, shares: Record<string, number>):
 interface Holdings {
   id: PlayerId;
   player: Player;
-  netuids: string[];
+  /** Each holding's subnet, as a slot of the table's `netuids`, and its amount, in the record's order. */
+  slots: number[];
   amounts: number[];
+}
+
+interface HoldingsTable {
+  rows: Holdings[];
+  /** The subnets held, by slot (in the order first met). */
+  netuids: string[];
 }
 
 /**
@@ -47,22 +55,36 @@ interface Holdings {
  * record's order. Kept for the last players record seen (a round's metrics read it twice), so the
  * amounts are parsed once; a table is only valid for the very records it was made from.
  */
-let lastHoldings: { players: GameState["players"]; order: readonly PlayerId[]; table: Holdings[] } | null = null;
+let lastHoldings: { players: GameState["players"]; order: readonly PlayerId[]; table: HoldingsTable } | null = null;
 
-function alphaHoldings(state: GameState): Holdings[] {
+const NONE: number[] = [];
+
+function alphaHoldings(state: GameState): HoldingsTable {
   if (lastHoldings && lastHoldings.players === state.players && lastHoldings.order === state.playerOrder) return lastHoldings.table;
-  const table: Holdings[] = [];
+  const rows: Holdings[] = [];
+  const netuids: string[] = [];
+  const slotOf = new Map<string, number>();
   for (const id of state.playerOrder) {
     if (id === MINERS_ID) continue;
     const p = state.players[id];
-    const netuids: string[] = [];
-    const amounts: number[] = [];
+    let slots = NONE;
+    let amounts = NONE;
     for (const n in p.alpha) {
-      netuids.push(n);
+      if (slots === NONE) {
+        slots = [];
+        amounts = [];
+      }
+      let slot = slotOf.get(n);
+      if (slot === undefined) {
+        slotOf.set(n, (slot = netuids.length));
+        netuids.push(n);
+      }
+      slots.push(slot);
       amounts.push(Number(p.alpha[n]));
     }
-    table.push({ id, player: p, netuids, amounts });
+    rows.push({ id, player: p, slots, amounts });
   }
+  const table = { rows, netuids };
   lastHoldings = { players: state.players, order: state.playerOrder, table };
   return table;
 }
@@ -74,9 +96,11 @@ export function ecosystemMetrics(state: GameState, shares: Record<string, number
   const caps = subnets.map((s) => Number(s.price) * Number(s.alphaOut));
   const prices = new Map(subnets.map((s) => [s.netuid, Number(s.price)]));
   const stakeValue: number[] = [];
-  for (const { player: p, netuids, amounts } of alphaHoldings(state)) {
+  const holdings = alphaHoldings(state);
+  const priceOf = holdings.netuids.map((n) => prices.get(n) ?? 0);
+  for (const { player: p, slots, amounts } of holdings.rows) {
     let v = Number(p.rootStake);
-    for (let i = 0; i < netuids.length; i++) v += amounts[i] * (prices.get(netuids[i]) ?? 0);
+    for (let i = 0; i < slots.length; i++) v += amounts[i] * priceOf[slots[i]];
     stakeValue.push(v);
   }
   const controlValues = [...control.values()];

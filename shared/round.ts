@@ -128,9 +128,12 @@ export function resolveRound(input: GameState): { state: GameState; report: Roun
   const emissionBy = shareSum.isZero() ? {} : splitByShares(roundEmission, shares);
 
   // 4. Per subnet: injection, then alpha_out through Yuma.
-  const ledger: Ledger = { players: { ...state.players }, subnets: { ...state.subnets } };
+  // The ledger writes records this resolution made itself, never the input's: the subnets record
+  // of step 2, and the players record the NPC trades copied (copied here if they made none). Nothing
+  // reads the state's players after the payouts write them.
+  const ledger: Ledger = { players: state.players === input.players ? { ...state.players } : state.players, subnets: state.subnets };
   const idx = nominatorIndex(state.players, state.playerOrder);
-  const rootTotal = totalRootStake(state);
+  const rootTotal = idx.rootStakeTotal ?? totalRootStake(state);
   const book = validatorBook(ledger, idx, state.validators, Number(config.taoWeight), switches.rootPayout, state.weights);
   const rootOwed = new RootOwed();
   const rootTaoTotal = { value: ZERO };
@@ -189,7 +192,14 @@ export function resolveRound(input: GameState): { state: GameState; report: Roun
     bonds: config.bondAlpha > 0 ? bonds : state.bonds,
     phase: round >= config.rounds ? "ended" : "acting",
   };
-  next = generateSignals(next);
+  // Root stake through a validator now: its root positions before the payouts plus the root credits
+  // through it (sums of exact amounts, so the same values as summing the positions afresh).
+  const rootCredited = ledger.rootCredited;
+  next = generateSignals(next, undefined, (v) => {
+    const before = book.rootStake.get(v);
+    const credited = rootCredited?.get(v);
+    return before && credited ? before.plus(credited) : before ?? credited;
+  });
   const shareNumbers = Object.fromEntries(Object.entries(shares).map(([k, v]) => [k, v.toNumber()]));
   const control = rootControl
     ? new Map(Object.entries(rootControl).filter(([, c]) => c > 0))
