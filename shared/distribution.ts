@@ -55,7 +55,7 @@ export function settle(ledger: Ledger): Map<PlayerId, Gains> {
     credits.forEach((c) => {
       const netuid = c[0];
       const amount = c[2];
-      if (netuid === ROOT_NETUID) g.root = g.root.plus(amount);
+      if (netuid === ROOT_NETUID) g.root = g.root === ZERO ? amount : g.root.plus(amount); // 0 + x is x
       else {
         const prev = g.alpha.get(netuid);
         g.alpha.set(netuid, prev ? prev.plus(amount) : amount);
