@@ -27,15 +27,26 @@ export interface Ledger {
    * and its share as its own nominator, or root TAO from many subnets, become one position update.
    * Payout code reads only takes and claim modes from players, never positions, so deferring is safe.
    */
-  pending?: Map<PlayerId, Map<string, Credit>>;
+  pending?: Map<PlayerId, Credits>;
   /** Σ of the root (TAO) credits through each validator, pending or settled. */
   rootCredited?: Map<PlayerId, Dec>;
 }
 
-/** One pending credit: [netuid, validator, amount], keyed by netuid + KEY_SEP + validator. */
+/** One pending credit: [netuid, validator, amount]. */
 type Credit = [Netuid, PlayerId, Dec];
 
+/**
+ * One player's pending credits, one per (netuid, validator), in the order first credited. Most
+ * players have a few, found by a scan; past INDEX_FROM an index by netuid + KEY_SEP + validator
+ * finds them.
+ */
+interface Credits {
+  readonly list: Credit[];
+  index: Map<string, Credit> | null;
+}
+
 const KEY_SEP = "\u0000";
+const INDEX_FROM = 8;
 
 /** What the payouts added to one player: alpha per subnet and TAO on root (credits are positive). */
 export interface Gains {
@@ -52,17 +63,18 @@ export function settle(ledger: Ledger): Map<PlayerId, Gains> {
   if (!ledger.pending) return gains;
   ledger.pending.forEach((credits, id) => {
     const g: Gains = { alpha: new Map(), root: ZERO };
-    credits.forEach((c) => {
-      const netuid = c[0];
-      const amount = c[2];
+    const list = credits.list;
+    for (let i = 0; i < list.length; i++) {
+      const netuid = list[i][0];
+      const amount = list[i][2];
       if (netuid === ROOT_NETUID) g.root = g.root === ZERO ? amount : g.root.plus(amount); // 0 + x is x
       else {
         const prev = g.alpha.get(netuid);
         g.alpha.set(netuid, prev ? prev.plus(amount) : amount);
       }
-    });
+    }
     gains.set(id, g);
-    ledger.players[id] = withPositions(ledger.players[id], credits.values());
+    ledger.players[id] = withPositions(ledger.players[id], list);
   });
   ledger.pending.clear();
   return gains;
@@ -113,11 +125,25 @@ export function credit(ledger: Ledger, id: PlayerId, netuid: Netuid, validator: 
   if (amount.lte(0)) return;
   if (!ledger.pending) ledger.pending = new Map();
   let credits = ledger.pending.get(id);
-  if (!credits) ledger.pending.set(id, (credits = new Map()));
-  const key = netuid + KEY_SEP + validator;
-  const prev = credits.get(key);
+  if (!credits) ledger.pending.set(id, (credits = { list: [], index: null }));
+  const list = credits.list;
+  let prev: Credit | undefined;
+  if (credits.index) prev = credits.index.get(netuid + KEY_SEP + validator);
+  else {
+    for (let i = 0; i < list.length; i++) {
+      if (list[i][0] === netuid && list[i][1] === validator) {
+        prev = list[i];
+        break;
+      }
+    }
+  }
   if (prev) prev[2] = prev[2].plus(amount);
-  else credits.set(key, [netuid, validator, amount]);
+  else {
+    const c: Credit = [netuid, validator, amount];
+    list.push(c);
+    if (credits.index) credits.index.set(netuid + KEY_SEP + validator, c);
+    else if (list.length > INDEX_FROM) credits.index = new Map(list.map((x) => [x[0] + KEY_SEP + x[1], x]));
+  }
   if (netuid === ROOT_NETUID) {
     if (!ledger.rootCredited) ledger.rootCredited = new Map();
     const sum = ledger.rootCredited.get(validator);

@@ -37,10 +37,6 @@ export class RoundError extends Error {
 /** Prices kept per subnet for sparklines. */
 export const PRICE_HISTORY_LENGTH = 40;
 
-function miners(s: Subnet): string[] {
-  return s.minerSkill.map((_, uid) => String(uid));
-}
-
 function mergeWeights(weights: WeightBook, pending: WeightBook): WeightBook {
   // Books are shared, not copied, where nothing is merged into them (they are never written): those
   // without pending weights, and a validator's first pending book.
@@ -141,6 +137,8 @@ export function resolveRound(input: GameState): { state: GameState; report: Roun
   const sumEma = netuids.reduce((a, n) => a.plus(dec(state.subnets[n].priceEma)), ZERO);
   const bonds: Record<Netuid, Record<PlayerId, Record<string, number>>> = {};
   const perSubnet: SubnetRoundReport[] = [];
+  const ownerCut = dec(config.ownerCut);
+  const taoWeight = dec(config.taoWeight);
   for (const n of netuids) {
     const before = ledger.subnets[n];
     const emission = emissionBy[n] ?? ZERO;
@@ -154,7 +152,7 @@ export function resolveRound(input: GameState): { state: GameState; report: Roun
     inj = injected.injection;
     ledger.subnets[n] = injected.subnet;
     const payout = paySubnet(ledger, idx, {
-      netuid: n, alphaOut: alphaCap, ownerCut: dec(config.ownerCut), taoWeight: dec(config.taoWeight), totalRootStake: rootTotal,
+      netuid: n, alphaOut: alphaCap, ownerCut, taoWeight, totalRootStake: rootTotal,
       rootLost: inj.subsidised, rootSuppressed: switches.rootPayout === "claimAlpha" && sumEma.lte(1),
       validators: state.validators, maxValidators: config.maxValidatorsPerSubnet, book, kappa: config.kappa,
       bondAlpha: config.bondAlpha, bonds: state.bonds[n] as Record<PlayerId, Record<string, number>> | undefined,
@@ -165,14 +163,19 @@ export function resolveRound(input: GameState): { state: GameState; report: Roun
     const owner = state.players[s.owner];
     const minerTao = payout.miners.mul(dec(s.price)).toNumber();
     const advanced = advanceSubnet(s, owner?.effort ?? { research: 0.5, product: 0.5 }, minerTao, config);
-    const history = [...s.priceHistory, s.price];
+    // The last PRICE_HISTORY_LENGTH prices, this round's included.
+    const kept = s.priceHistory.length >= PRICE_HISTORY_LENGTH ? s.priceHistory.slice(s.priceHistory.length - PRICE_HISTORY_LENGTH + 1) : s.priceHistory.slice();
+    kept.push(s.price);
+    const consensus = new Array<number>(s.minerSkill.length);
+    for (let uid = 0; uid < consensus.length; uid++) consensus[uid] = payout.consensus[uid] ?? 0;
+    const shareString = (shares[n] ?? ZERO).toString();
+    const emissionString = amt(emission);
     ledger.subnets[n] = {
-      ...advanced, emissionShare: (shares[n] ?? ZERO).toString(), lastEmission: amt(emission),
-      consensus: miners(s).map((uid) => payout.consensus[uid] ?? 0), flowThisRound: "0", priceHistory: history.length > PRICE_HISTORY_LENGTH ? history.slice(-PRICE_HISTORY_LENGTH) : history,
+      ...advanced, emissionShare: shareString, lastEmission: emissionString, consensus, flowThisRound: "0", priceHistory: kept,
     };
     const after = ledger.subnets[n];
     perSubnet.push({
-      netuid: n, name: s.name, share: (shares[n] ?? ZERO).toString(), emission: amt(emission),
+      netuid: n, name: s.name, share: shareString, emission: emissionString,
       taoIn: amt(inj.taoIn), alphaIn: amt(inj.alphaIn), alphaOut: amt(alphaCap.minus(payout.rootLostAlpha)),
       excessTao: amt(inj.excessTao), alphaBurned: amt(inj.alphaBurned), ownerAlpha: amt(payout.owner),
       minerAlpha: amt(payout.miners), validatorAlpha: amt(payout.validators), rootAlpha: amt(payout.rootAlpha),
