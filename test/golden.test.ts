@@ -23,6 +23,10 @@ interface Case {
   host?: Record<number, unknown[]>;
   /** Bots (by index) that switch their root claim to "keep" once started. */
   keepers?: number[];
+  /** The strategies to cycle through (default: all of them). */
+  strategies?: readonly BotStrategy[];
+  /** A change to the started game, to reach rare paths. */
+  edit?: (s: GameState) => GameState;
 }
 
 const CASES: Record<string, Case> = {
@@ -32,6 +36,19 @@ const CASES: Record<string, Case> = {
   "mania, few permits, bonds, numeric ids": {
     config: { scenario: "speculative-mania", initialSubnets: 24, subnetLimit: 32, maxValidatorsPerSubnet: 6, bondAlpha: 0.3, maxPlayers: 120 },
     seed: 14, bots: 90, rounds: 6, numericIds: true,
+  },
+  "every validator permitted, numeric ids": {
+    config: { scenario: "dtao-launch", initialSubnets: 10, rootValidators: 4, maxPlayers: 60 },
+    seed: 16, bots: 44, rounds: 6, numericIds: true,
+  },
+  // Nobody weighs the miners (the NPC validators act as people who set no weights), and the pools
+  // sit at their reserve floor, so root's alpha cannot be sold.
+  "no weights, reserve floor": {
+    config: { scenario: "dtao-launch", initialSubnets: 6, poolTaoLow: "2000", poolTaoHigh: "2000", minPoolReserve: "5000", maxPlayers: 40 },
+    seed: 17, bots: 20, rounds: 4, strategies: ["valueInvestor", "noise", "rootSaver", "momentum"],
+    edit: (s) => ({
+      ...s, players: Object.fromEntries(Object.entries(s.players).map(([id, p]) => [id, p.npc === "validator" ? { ...p, npc: null } : p])),
+    }),
   },
   "rule sets switched mid-game": {
     config: { scenario: "oligarchy", initialSubnets: 12, maxValidatorsPerSubnet: 12, switches: {}, maxPlayers: 80 },
@@ -61,6 +78,14 @@ const GOLDEN: Record<string, { states: string[]; reports: string }> = {
     states: ["54c805413e9e2862", "7db4510444dfccc4", "c64ee270263e7f42", "55a66637594e0794", "1e2ba3deab7b74cf", "7f0691cbaa009cc5"],
     reports: "50930191f5db1476",
   },
+  "every validator permitted, numeric ids": {
+    states: ["d44089f488d7ed48", "a1a7efb8365487c3", "c4bb00d57952404b", "0d6bd4d005f15194", "dd115a2e78eb6c24", "f80c4f8f60f8e27f"],
+    reports: "be2b656da9979a85",
+  },
+  "no weights, reserve floor": {
+    states: ["c6c02a6f07568711", "18649ee5e1d4c190", "f5e90b15525926b7", "1f6f70887294dd2e"],
+    reports: "651041d457eb5286",
+  },
   "rule sets switched mid-game": {
     states: ["2623fa0b12048346", "0bb9acc205e84114", "f993b3988f74bd88", "fe3dd71394eb4676", "92f81cac8016dfc6", "817345e93f947649", "b280670f8b721def", "226bade50fe1ca7f", "462046f853a42b0b"],
     reports: "b2c8c42b3a1b2ee3",
@@ -71,7 +96,8 @@ function run(c: Case): { states: string[]; reports: string } {
   let s: GameState = createGame(c.config, c.seed);
   const bots: { id: string; strategy: BotStrategy }[] = [];
   for (let i = 0; i < c.bots; i++) {
-    const strategy = BOT_STRATEGIES[i % BOT_STRATEGIES.length];
+    const strategies = c.strategies ?? BOT_STRATEGIES;
+    const strategy = strategies[i % strategies.length];
     const id = c.numericIds && i % 2 === 0 ? String(i) : `b${i}`;
     const r = applyAction(s, id, { type: "join", name: `${strategy} ${i}`, role: botRole(strategy) });
     if (!r.ok) throw new Error(r.error.message);
@@ -80,7 +106,7 @@ function run(c: Case): { states: string[]; reports: string } {
   }
   const started = applyAction(s, HOST_ID, { type: "start" });
   if (!started.ok) throw new Error(started.error.message);
-  s = started.state;
+  s = c.edit ? c.edit(started.state) : started.state;
   for (const i of c.keepers ?? []) {
     const r = applyAction(s, bots[i].id, { type: "setRootClaim", mode: "keep" });
     if (!r.ok) throw new Error(r.error.message);
