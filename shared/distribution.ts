@@ -294,6 +294,24 @@ const permStake: number[] = [];
 const permRows: (Record<string, number> | number[] | undefined)[] = [];
 let slotScratch = new Int32Array(64);
 
+/** Dividend lists of one paySubnet call: validators and weights (plain doubles, as the lists held). */
+const dKeyScratch: PlayerId[] = [];
+const aKeyScratch: PlayerId[] = [];
+const rKeyScratch: PlayerId[] = [];
+let dValScratch = new Float64Array(64);
+let aValScratch = new Float64Array(64);
+let rValScratch = new Float64Array(64);
+let sellScratch = new Float64Array(64);
+
+function ensureDividendScratch(n: number): void {
+  if (dValScratch.length >= n) return;
+  const m = Math.max(n, 2 * dValScratch.length);
+  dValScratch = new Float64Array(m);
+  aValScratch = new Float64Array(m);
+  rValScratch = new Float64Array(m);
+  sellScratch = new Float64Array(m);
+}
+
 /** Miner uids "0"…"n−1" (shared, never written: Yuma copies the list it is given). */
 const uidLists: string[][] = [];
 function minerUids(n: number): string[] {
@@ -500,51 +518,59 @@ export function paySubnet(
   let rootTao = ZERO;
   if (dividendSum > 0) {
     // r_h = D_h·wRoot_h/(alpha_h + wRoot_h); the alpha pot follows D_h − r_h, root's pot follows r_h (§5).
-    // Parallel lists (validator, weight), in dividend order.
-    const dKeys: PlayerId[] = [];
-    const dVals: number[] = [];
-    const aKeys: PlayerId[] = [];
-    const aVals: number[] = [];
-    const rKeys: PlayerId[] = [];
-    const rVals: number[] = [];
+    // Parallel lists (validator, weight), in dividend order: the first nD / nA / nR entries of the
+    // scratch lists.
+    ensureDividendScratch(nd);
+    const dKeys = dKeyScratch;
+    const dVals = dValScratch;
+    const aKeys = aKeyScratch;
+    const aVals = aValScratch;
+    const rKeys = rKeyScratch;
+    const rVals = rValScratch;
+    let nD = 0;
+    let nA = 0;
+    let nR = 0;
     for (let k = 0; k < nd; k++) {
       const i = divOrder ? divOrder[k] : k;
       const v = divKeys[i];
       const d = divVals[i];
       if (!(d > 0)) continue;
-      dKeys.push(v);
-      dVals.push(d);
+      dKeys[nD] = v;
+      dVals[nD++] = d;
       const a = alphaOf.get(v) ?? 0;
       const r = input.book.rootWeighted.get(v) ?? 0;
       if (a + r <= 0) {
-        aKeys.push(v);
-        aVals.push(d);
+        aKeys[nA] = v;
+        aVals[nA++] = d;
         continue;
       }
       if (a > 0) {
-        aKeys.push(v);
-        aVals.push((d * a) / (a + r));
+        aKeys[nA] = v;
+        aVals[nA++] = (d * a) / (a + r);
       }
       if (r > 0) {
-        rKeys.push(v);
-        rVals.push((d * r) / (a + r));
+        rKeys[nR] = v;
+        rVals[nR++] = (d * r) / (a + r);
       }
     }
-    const [pKeys, pVals] = aKeys.length > 0 ? [aKeys, aVals] : [dKeys, dVals];
-    const valParts = proRataNumList(valPot, pVals);
+    const [pKeys, pVals, nP] = nA > 0 ? [aKeys, aVals, nA] : [dKeys, dVals, nD];
+    const valParts = proRataNumList(valPot, pVals, nP);
     for (let k = 0; k < valParts.length; k++) {
       const v = pKeys[valParts[k][0]];
       payValidator(ledger, netuid, v, valParts[k][1], byV?.get(v));
     }
     if (rootAlpha.gt(0)) {
-      const [sKeys, shares] = rKeys.length > 0 ? [rKeys, rVals] : [dKeys, dVals];
+      const [sKeys, shares, nS] = nR > 0 ? [rKeys, rVals, nR] : [dKeys, dVals, nD];
       // Taoflow keep-mode claimants take their part as alpha; everything else is sold fee-free for TAO.
       let toSell = rootAlpha;
-      const sellWeights = [...shares];
+      const sellWeights = sellScratch;
       let sellTotal = 0;
-      for (let i = 0; i < shares.length; i++) sellTotal += shares[i];
+      for (let i = 0; i < nS; i++) {
+        sellWeights[i] = shares[i];
+        sellTotal += shares[i];
+      }
       if (input.book.keepers.size > 0) {
-        for (const [i, y] of proRataNumList(rootAlpha, shares)) {
+        for (const [i, y] of proRataNumList(rootAlpha, shares, nS)) {
           const v = sKeys[i];
           const k = input.book.keepers.get(v);
           if (!k) continue;
@@ -556,7 +582,7 @@ export function paySubnet(
           sellWeights[i] *= 1 - k.fraction;
         }
         sellTotal = 0;
-        for (let i = 0; i < sellWeights.length; i++) sellTotal += sellWeights[i];
+        for (let i = 0; i < nS; i++) sellTotal += sellWeights[i];
       }
       if (toSell.gt(0)) {
         // The alpha is minted as stake, then sold into the pool: AlphaOut does not grow by it.
@@ -566,13 +592,13 @@ export function paySubnet(
           rootTao = q.value.amountOut;
           rootTaoTotal.value = rootTaoTotal.value.plus(rootTao);
           const t = rootTao.toNumber();
-          for (let i = 0; i < sKeys.length; i++) {
+          for (let i = 0; i < nS; i++) {
             const w = sellWeights[i];
             if (w > 0) rootOwed.add(sKeys[i], (t * w) / sellTotal);
           }
         } else {
           // The pool cannot absorb the sale (reserve floor): root validators keep the alpha as stake instead.
-          for (const [i, y] of proRataNumList(toSell, sellWeights)) credit(ledger, sKeys[i], netuid, sKeys[i], y);
+          for (const [i, y] of proRataNumList(toSell, sellWeights, nS)) credit(ledger, sKeys[i], netuid, sKeys[i], y);
         }
       }
     }

@@ -62,15 +62,15 @@ export function proRataNum<K>(total: Dec, weights: ReadonlyMap<K, number>): Map<
 }
 
 /**
- * proRataNum over a list of weights: the same parts, as [index, part] pairs in the order
- * proRataNum's map would list them (weights > 0 only, in list order).
+ * proRataNum over a list of weights (its first `n`): the same parts, as [index, part] pairs in the
+ * order proRataNum's map would list them (weights > 0 only, in list order).
  */
-export function proRataNumList(total: Dec, weights: readonly number[]): [number, Dec][] {
+export function proRataNumList(total: Dec, weights: ArrayLike<number>, n = weights.length): [number, Dec][] {
   const out: [number, Dec][] = [];
   let sum = 0;
   let top = -1;
   let topW = 0;
-  for (let i = 0; i < weights.length; i++) {
+  for (let i = 0; i < n; i++) {
     const w = weights[i];
     if (!(w > 0)) continue;
     sum += w;
@@ -79,7 +79,7 @@ export function proRataNumList(total: Dec, weights: readonly number[]): [number,
   if (!(sum > 0) || top < 0 || total.lte(0)) return out;
   let paid = ZERO;
   let topAt = -1;
-  for (let i = 0; i < weights.length; i++) {
+  for (let i = 0; i < n; i++) {
     const w = weights[i];
     if (!(w > 0)) continue;
     if (i === top) {
