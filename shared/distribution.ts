@@ -312,11 +312,20 @@ function ensureDividendScratch(n: number): void {
   sellScratch = new Float64Array(m);
 }
 
-/** Miner uids "0"…"n−1" (shared, never written: Yuma copies the list it is given). */
+/** w·T_root: the same two Decimals for every subnet of a round, so the last product is kept. */
+let lastWeightedRoot: { total: Dec; weight: Dec; product: Dec } | null = null;
+function weightedRoot(total: Dec, weight: Dec): Dec {
+  if (lastWeightedRoot && lastWeightedRoot.total === total && lastWeightedRoot.weight === weight) return lastWeightedRoot.product;
+  const product = total.mul(weight);
+  lastWeightedRoot = { total, weight, product };
+  return product;
+}
+
+/** Miner uids "0"…"n−1" (shared and frozen, so Yuma may keep what it derives from one). */
 const uidLists: string[][] = [];
 function minerUids(n: number): string[] {
   let l = uidLists[n];
-  if (!l) uidLists[n] = l = Array.from({ length: n }, (_, uid) => String(uid));
+  if (!l) uidLists[n] = l = Object.freeze(Array.from({ length: n }, (_, uid) => String(uid))) as string[];
   return l;
 }
 
@@ -425,7 +434,7 @@ export function paySubnet(
   let minersPot = floorRao(rest.times(HALF)); // = rest ÷ 2, exactly
   let valTotal = rest.minus(minersPot);
   // root_prop = w·T_root / (w·T_root + AlphaIssuance_i) (§5).
-  const wRoot = input.totalRootStake.mul(input.taoWeight);
+  const wRoot = weightedRoot(input.totalRootStake, input.taoWeight);
   const rootProp = wRoot.isZero() ? ZERO : wRoot.div(wRoot.plus(dec(s.alphaIssued)));
   let rootAlpha = floorRao(valTotal.mul(rootProp)); // rounds down
   let rootLostAlpha = ZERO;

@@ -14,93 +14,91 @@ import { type GameState, MINERS_ID, type Player, type PlayerId } from "./state.j
  * weighted by the subnet's emission share (emission follows where holders put their TAO).
  * The NPC miners are many independent people, so their alpha is left out.
  */
-export function marketControl(state: GameState, shares: Record<string, number>): Map<PlayerId, number> {
+export function marketControl(state: GameState, shares: Record<string, number>, holdings: HoldingsTable = alphaHoldings(state)): Map<PlayerId, number> {
   const control = new Map<PlayerId, number>();
-  const { rows, netuids } = alphaHoldings(state);
+  const { ids, start, slots, amounts, netuids } = holdings;
   // Per subnet (by slot): the total, summed in player order as a map keyed by netuid would be.
   const totals = new Float64Array(netuids.length);
-  for (let k = 0; k < rows.length; k++) {
-    const { slots, amounts } = rows[k];
-    for (let i = 0; i < slots.length; i++) totals[slots[i]] += amounts[i];
-  }
+  const end = start[ids.length];
+  for (let i = 0; i < end; i++) totals[slots[i]] += amounts[i];
   const shareOf = netuids.map((n) => shares[n] ?? 0);
-  for (let k = 0; k < rows.length; k++) {
-    const { id, slots, amounts } = rows[k];
+  for (let k = 0; k < ids.length; k++) {
     let c = 0;
-    for (let i = 0; i < slots.length; i++) {
+    for (let i = start[k]; i < start[k + 1]; i++) {
       const t = totals[slots[i]];
       if (t > 0) c += shareOf[slots[i]] * (amounts[i] / t);
     }
-    if (c > 0) control.set(id, c);
+    if (c > 0) control.set(ids[k], c);
   }
   return control;
 }
 
-interface Holdings {
-  id: PlayerId;
-  player: Player;
-  /** Each holding's subnet, as a slot of the table's `netuids`, and its amount, in the record's order. */
-  slots: number[];
-  amounts: number[];
-}
-
-interface HoldingsTable {
-  rows: Holdings[];
-  /** The subnets held, by slot (in the order first met). */
+/**
+ * Every player's alpha holdings as numbers (the NPC miners left out), in player order, each in its
+ * record's order, in flat lists: player k's holdings are entries start[k] … start[k + 1] − 1 of
+ * `slots` (the subnet, as a place in `netuids`, in the order first met) and `amounts`.
+ */
+export interface HoldingsTable {
+  ids: PlayerId[];
+  players: Player[];
+  start: Int32Array;
+  slots: Int32Array;
+  amounts: Float64Array;
   netuids: string[];
 }
 
-/**
- * Every player's alpha holdings as numbers (the NPC miners left out), in player order, each in its
- * record's order. Kept for the last players record seen (a round's metrics read it twice), so the
- * amounts are parsed once; a table is only valid for the very records it was made from.
- */
-let lastHoldings: { players: GameState["players"]; order: readonly PlayerId[]; table: HoldingsTable } | null = null;
-
-const NONE: number[] = [];
-
-function alphaHoldings(state: GameState): HoldingsTable {
-  if (lastHoldings && lastHoldings.players === state.players && lastHoldings.order === state.playerOrder) return lastHoldings.table;
-  const rows: Holdings[] = [];
+/** What marketControl and ecosystemMetrics read (a caller computing both makes it once and passes it to each). */
+export function alphaHoldings(state: GameState): HoldingsTable {
+  const ids: PlayerId[] = [];
+  const players: Player[] = [];
   const netuids: string[] = [];
   const slotOf = new Map<string, number>();
+  const start = new Int32Array(state.playerOrder.length + 1);
+  let slots = new Int32Array(Math.max(16, state.playerOrder.length));
+  let amounts = new Float64Array(slots.length);
+  let n = 0;
   for (const id of state.playerOrder) {
     if (id === MINERS_ID) continue;
     const p = state.players[id];
-    let slots = NONE;
-    let amounts = NONE;
-    for (const n in p.alpha) {
-      if (slots === NONE) {
-        slots = [];
-        amounts = [];
+    start[ids.length] = n;
+    ids.push(id);
+    players.push(p);
+    for (const netuid in p.alpha) {
+      if (n === slots.length) {
+        const s2 = new Int32Array(2 * n);
+        s2.set(slots);
+        slots = s2;
+        const a2 = new Float64Array(2 * n);
+        a2.set(amounts);
+        amounts = a2;
       }
-      let slot = slotOf.get(n);
+      let slot = slotOf.get(netuid);
       if (slot === undefined) {
-        slotOf.set(n, (slot = netuids.length));
-        netuids.push(n);
+        slotOf.set(netuid, (slot = netuids.length));
+        netuids.push(netuid);
       }
-      slots.push(slot);
-      amounts.push(Number(p.alpha[n]));
+      slots[n] = slot;
+      amounts[n++] = Number(p.alpha[netuid]);
     }
-    rows.push({ id, player: p, slots, amounts });
   }
-  const table = { rows, netuids };
-  lastHoldings = { players: state.players, order: state.playerOrder, table };
-  return table;
+  start[ids.length] = n;
+  return { ids, players, start, slots, amounts, netuids };
 }
 
-export function ecosystemMetrics(state: GameState, shares: Record<string, number>, control: Map<PlayerId, number>): EcosystemMetrics {
+export function ecosystemMetrics(
+  state: GameState, shares: Record<string, number>, control: Map<PlayerId, number>, holdings: HoldingsTable = alphaHoldings(state),
+): EcosystemMetrics {
   const subnets = subnetList(state);
   const q = subnets.map((s) => trueQuality(s));
   const sh = subnets.map((s) => shares[s.netuid] ?? 0);
   const caps = subnets.map((s) => Number(s.price) * Number(s.alphaOut));
   const prices = new Map(subnets.map((s) => [s.netuid, Number(s.price)]));
   const stakeValue: number[] = [];
-  const holdings = alphaHoldings(state);
+  const { players, start, slots, amounts } = holdings;
   const priceOf = holdings.netuids.map((n) => prices.get(n) ?? 0);
-  for (const { player: p, slots, amounts } of holdings.rows) {
-    let v = Number(p.rootStake);
-    for (let i = 0; i < slots.length; i++) v += amounts[i] * priceOf[slots[i]];
+  for (let k = 0; k < players.length; k++) {
+    let v = Number(players[k].rootStake);
+    for (let i = start[k]; i < start[k + 1]; i++) v += amounts[i] * priceOf[slots[i]];
     stakeValue.push(v);
   }
   const controlValues = [...control.values()];

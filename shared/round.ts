@@ -14,7 +14,7 @@ import { switchesOf } from "./config.js";
 import { amt, dec, type Dec, Decimal, floorRao, ZERO } from "./decimal.js";
 import { type Ledger, nominatorIndex, paySubnet, payRootTao, RootOwed, settle, validatorBook } from "./distribution.js";
 import { inDraft } from "./draft.js";
-import { marketControl, ecosystemMetrics } from "./ecosystem.js";
+import { alphaHoldings, marketControl, ecosystemMetrics } from "./ecosystem.js";
 import { effectivePriceEmaRate, updateFlowEma, updatePriceEma } from "./ema.js";
 import { alphaEmissionOverBlocks, emissionOverBlocks } from "./emission.js";
 import { applyInjection, computeInjection, type Injection } from "./injection.js";
@@ -204,10 +204,11 @@ export function resolveRound(input: GameState): { state: GameState; report: Roun
     return before && credited ? before.plus(credited) : before ?? credited;
   });
   const shareNumbers = Object.fromEntries(Object.entries(shares).map(([k, v]) => [k, v.toNumber()]));
+  const holdings = alphaHoldings(next);
   const control = rootControl
     ? new Map(Object.entries(rootControl).filter(([, c]) => c > 0))
-    : marketControl(next, shareNumbers);
-  const metrics = ecosystemMetrics(next, shareNumbers, control);
+    : marketControl(next, shareNumbers, holdings);
+  const metrics = ecosystemMetrics(next, shareNumbers, control, holdings);
   events.push(...shockEvents(perSubnet, round, next.phase === "ended"));
   next = pushEvents(next, events);
   const income: Record<PlayerId, PlayerIncome> = {};

@@ -398,6 +398,26 @@ class Workspace {
   }
 }
 
+interface MinerKeys {
+  /** The miner uids sorted, without duplicates; their property keys; a record of them all 0. */
+  readonly miners: string[];
+  readonly mk: Array<string | number>;
+  readonly rowTmpl: Record<string, number>;
+}
+
+/** The last frozen miners list seen and what it gave (a frozen list cannot have changed since). */
+let lastMiners: { list: readonly string[]; keys: MinerKeys } | null = null;
+
+/** What a call needs from its miners list (read-only to the caller: the results may be shared). */
+function minerKeys(list: readonly string[]): MinerKeys {
+  if (lastMiners && lastMiners.list === list) return lastMiners.keys;
+  const miners = sortedUniqueInPlace(list.slice());
+  const mk = miners.map(propKey);
+  const keys = { miners, mk, rowTmpl: rowTemplate(mk) };
+  if (Object.isFrozen(list)) lastMiners = { list, keys };
+  return keys;
+}
+
 /** The idle workspace; null while a call is using it (a re-entrant call gets its own). */
 let idleWorkspace: Workspace | null = new Workspace();
 
@@ -414,11 +434,12 @@ export function runYuma(input: YumaInput): YumaResult {
 function yuma(input: YumaInput, ws: Workspace): YumaResult {
   const kappaRaw = input.kappa ?? YUMA_KAPPA;
   const kappa = Number.isFinite(kappaRaw) ? Math.min(1, Math.max(0, kappaRaw)) : YUMA_KAPPA;
-  const miners = sortedUniqueInPlace(input.miners.slice());
+  const m = minerKeys(input.miners);
+  const miners = m.miners;
   const validators = input.validators ? (input.validators as string[]) : sortedUniqueInPlace(Object.keys(input.stake));
   const nm = miners.length;
   const nv = validators.length;
-  const mk = miners.map(propKey);
+  const mk = m.mk;
   const lists = input.validators !== undefined && input.stakeList !== undefined && input.weightList !== undefined;
   const stakeIn = lists ? (input.stakeList as readonly number[]) : validators.map((v) => input.stake[v]);
   const weightsIn = (lists ? input.weightList : validators.map((v) => input.weights[v])) as readonly (Record<string | number, number> | undefined)[];
@@ -499,7 +520,7 @@ function yuma(input: YumaInput, ws: Workspace): YumaResult {
   // Dividends. `rawDiv` is per validator (0 for non-holders).
   const rawDiv = ws.rawDiv;
   rawDiv.fill(0, 0, nv);
-  const rowTmpl = rowTemplate(mk);
+  const rowTmpl = m.rowTmpl;
   let bonds: Record<string, Record<string, number>>;
   if (bondMode) {
     const alpha = clampAlpha(input.bondAlpha as number);
