@@ -291,7 +291,14 @@ export function validatorBook(
  */
 const permIds: PlayerId[] = [];
 const permStake: number[] = [];
-const permRows: (Record<string, number> | number[] | undefined)[] = [];
+const permRows: (Record<string, number> | Float64Array | undefined)[] = [];
+/** Rows for NPC validators' drawn weights, by permit index: Yuma reads them within the call, so they are reused. */
+const npcRows: Float64Array[] = [];
+function npcRow(i: number, miners: number): Float64Array {
+  let row = npcRows[i];
+  if (!row || row.length !== miners) npcRows[i] = row = new Float64Array(miners);
+  return row;
+}
 let slotScratch = new Int32Array(64);
 
 /** Dividend lists of one paySubnet call: validators and weights (plain doubles, as the lists held). */
@@ -466,7 +473,7 @@ export function paySubnet(
   const netKey = propKey(netuid); // the same property, read as an element when the netuid is a small integer
   for (let i = 0; i < nc; i++) {
     const v = permIds[i];
-    if (ledger.players[v].npc === "validator") permRows[i] = npcMinerWeightList(s, rng, signalSigma(input.signalNoise, permStake[i]));
+    if (ledger.players[v].npc === "validator") permRows[i] = npcMinerWeightList(s, rng, signalSigma(input.signalNoise, permStake[i]), npcRow(i, s.minerSkill.length));
     else permRows[i] = (books.get(v)?.[netKey] as Record<string, number> | undefined) || undefined;
   }
   // Yuma works in id order: the book ranks every validator once, so the candidates sort as numbers.
@@ -477,7 +484,7 @@ export function paySubnet(
   for (let i = 0; i < nc; i++) slots[rank.get(permIds[i])!] = i + 1;
   const ids = new Array<PlayerId>(nc);
   const stakeList = new Array<number>(nc);
-  const weightList = new Array<Record<string, number> | number[] | undefined>(nc);
+  const weightList = new Array<Record<string, number> | Float64Array | undefined>(nc);
   for (let r = 0, k = 0; r < rank.size; r++) {
     const i = slots[r] - 1;
     if (i < 0) continue;

@@ -46,7 +46,7 @@ export interface YumaInput {
    */
   stakeList?: readonly number[];
   /** A row may also be a list indexed by miner uid, for miners named "0", "1", … (read as the record would be). */
-  weightList?: readonly (Record<string, number> | readonly number[] | undefined)[];
+  weightList?: readonly (Record<string, number> | readonly number[] | Float64Array | undefined)[];
   /** Return the dividends as `dividendList` (in sorted validator order) instead of the `dividends` record (then empty). */
   dividendList?: boolean;
 }
@@ -149,6 +149,17 @@ function zeros(keys: string[]): Record<string, number> {
 
 /** Row `raw` (a list indexed by miner) cleaned into w[base…base+nm); returns the row's sum. */
 function readListRow(raw: readonly number[], mk: readonly (string | number)[], nm: number, w: Float64Array, base: number): number {
+  let sum = 0;
+  for (let j = 0; j < nm; j++) {
+    const x = clean((raw as unknown as Record<string | number, number>)[mk[j]]);
+    w[base + j] = x;
+    sum += x;
+  }
+  return sum;
+}
+
+/** readListRow for a row given as a Float64Array indexed by miner. */
+function readTypedRow(raw: Float64Array, mk: readonly (string | number)[], nm: number, w: Float64Array, base: number): number {
   let sum = 0;
   for (let j = 0; j < nm; j++) {
     const x = clean((raw as unknown as Record<string | number, number>)[mk[j]]);
@@ -457,7 +468,9 @@ function yuma(input: YumaInput, ws: Workspace): YumaResult {
     const base = na * nm;
     // Rows come as lists (NPC validators) or records (people): one loop for each, so that each
     // reads one kind of object (a load site that sees both is slow). Same values, same order.
-    const sum = Array.isArray(raw) ? readListRow(raw, mk, nm, w, base) : readRecordRow(raw, mk, nm, w, base);
+    const sum = Array.isArray(raw) ? readListRow(raw, mk, nm, w, base)
+      : raw instanceof Float64Array ? readTypedRow(raw, mk, nm, w, base)
+      : readRecordRow(raw, mk, nm, w, base);
     if (sum === 0) continue;
     for (let j = 0; j < nm; j++) w[base + j] /= sum;
     act[na] = i;
