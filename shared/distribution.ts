@@ -89,28 +89,39 @@ export type NominatorIndex = Map<Netuid, Map<PlayerId, Map<PlayerId, Dec>>> & {
 };
 
 export function nominatorIndex(players: Record<PlayerId, Player>, order: readonly PlayerId[]): NominatorIndex {
-  const idx: NominatorIndex = new Map();
-  const totals = new Map<Netuid, Map<PlayerId, number>>();
-  idx.totals = totals;
+  // One entry per (netuid, validator) while scanning: its nominators and their stake as a float sum.
+  const books = new Map<Netuid, Map<PlayerId, { noms: Map<PlayerId, Dec>; total: number }>>();
   let rootStakeTotal = dec(0);
   for (const id of order) {
     const p = players[id];
     if (p.rootStake !== "0") rootStakeTotal = rootStakeTotal.plus(dec(p.rootStake)); // as totalRootStake sums them
     const stakes = p.stakes;
     for (const netuid in stakes) {
-      let byV = idx.get(netuid);
-      if (!byV) idx.set(netuid, (byV = new Map()));
+      let byV = books.get(netuid);
+      if (!byV) books.set(netuid, (byV = new Map()));
       const book = stakes[netuid];
       for (const v in book) {
-        let noms = byV.get(v);
-        if (!noms) byV.set(v, (noms = new Map()));
-        noms.set(id, dec(book[v]));
-        let t = totals.get(netuid);
-        if (!t) totals.set(netuid, (t = new Map()));
-        t.set(v, (t.get(v) ?? 0) + Number(book[v]));
+        let e = byV.get(v);
+        if (!e) byV.set(v, (e = { noms: new Map(), total: 0 }));
+        const amount = book[v];
+        e.noms.set(id, dec(amount));
+        e.total += Number(amount); // in player order
       }
     }
   }
+  const idx: NominatorIndex = new Map();
+  const totals = new Map<Netuid, Map<PlayerId, number>>();
+  for (const [netuid, byV] of books) {
+    const noms = new Map<PlayerId, Map<PlayerId, Dec>>();
+    idx.set(netuid, noms);
+    let t: Map<PlayerId, number> | undefined;
+    for (const [v, e] of byV) {
+      noms.set(v, e.noms);
+      if (!t) totals.set(netuid, (t = new Map()));
+      t.set(v, e.total);
+    }
+  }
+  idx.totals = totals;
   idx.rootStakeTotal = rootStakeTotal;
   return idx;
 }
