@@ -14,7 +14,7 @@ import { npcMinerWeightList } from "./npc.js";
 import { fillSwap, type SwapParams } from "./pool.js";
 import type { Rng } from "./rng.js";
 import { signalSigma } from "./signals.js";
-import { proRata, proRataNum, proRataNumList } from "./split.js";
+import { proRata, proRataEach, proRataNum, proRataNumList } from "./split.js";
 import { MINERS_ID, type Netuid, type Player, type PlayerId, ROOT_NETUID, type Subnet, type WeightBook } from "./state.js";
 import { propKey } from "./keys.js";
 import { runYuma } from "./yuma.js";
@@ -173,9 +173,8 @@ export function payValidator(ledger: Ledger, netuid: Netuid, v: PlayerId, amount
   }
   const take = floorRao(amount.mul(dec(takeRate))); // rounds down: the nominators keep the dust
   const rest = amount.minus(take);
-  const parts = nominators ? proRata(rest, nominators) : new Map<PlayerId, Dec>();
-  if (parts.size === 0) credit(ledger, v, netuid, v, rest);
-  else parts.forEach((part, n) => credit(ledger, n, netuid, v, part));
+  const parts = nominators ? proRataEach(rest, nominators, (n, part) => credit(ledger, n, netuid, v, part)) : 0;
+  if (parts === 0) credit(ledger, v, netuid, v, rest);
   credit(ledger, v, netuid, v, take);
 }
 

@@ -35,6 +35,40 @@ export function proRata<K>(total: Dec, weights: ReadonlyMap<K, Dec>): Map<K, Dec
 }
 
 /**
+ * proRata without the map: calls `pay(key, part)` for each part, in the order proRata's map lists
+ * them (the largest holder last), and returns how many parts there were (0 when the weights sum
+ * to zero).
+ */
+export function proRataEach<K>(total: Dec, weights: ReadonlyMap<K, Dec>, pay: (key: K, part: Dec) => void): number {
+  let sum = ZERO;
+  let top = undefined as K | undefined;
+  let topW = ZERO;
+  weights.forEach((w, k) => {
+    if (w.lte(0)) return;
+    sum = sum.plus(w);
+    if (top === undefined || w.gt(topW)) { top = k; topW = w; }
+  });
+  if (sum.isZero() || top === undefined) return 0;
+  const first = top;
+  if (weights.size === 1) {
+    pay(first, total);
+    return 1;
+  }
+  const ratio = total.div(sum);
+  let paid = ZERO;
+  let n = 1;
+  weights.forEach((w, k) => {
+    if (w.lte(0) || k === first) return;
+    const part = floorRao(w.mul(ratio));
+    pay(k, part);
+    paid = paid.plus(part);
+    n++;
+  });
+  pay(first, total.minus(paid)); // what proRata adds to 0 for it
+  return n;
+}
+
+/**
  * The same split with plain-number weights (fractions from Yuma, or stake as floats): each part is
  * floor(total × w/W) to the rao, the leftover rao go to the largest weight, so the parts still sum
  * to exactly `total`; only the proportions carry float precision (~1e-16).
