@@ -91,7 +91,26 @@ export function withPositions(p: Player, changes: Iterable<readonly [Netuid, Pla
     }
   }
   if (stakes === null) return p;
-  return { ...p, stakes, rootStake: root === null ? p.rootStake : raoString(root), alpha: alpha ?? p.alpha };
+  return withAccounts(p, stakes, root === null ? p.rootStake : raoString(root), alpha ?? p.alpha);
+}
+
+/** Every field of a Player, in the order newPlayer writes them. */
+type PlayerField = "id" | "name" | "role" | "npc" | "tao" | "rootStake" | "alpha" | "stakes" | "take" | "rootClaim" | "effort" | "affiliation" | "joinedRound" | "granted";
+/** Fails to compile, naming the field, when Player gains one withAccounts does not copy: add it there and to PlayerField. */
+type UncopiedPlayerField = Exclude<keyof Player, PlayerField>;
+const playerFieldsCovered: [UncopiedPlayerField] extends [never] ? true : { addToWithAccounts: UncopiedPlayerField } = true;
+void playerFieldsCovered;
+
+/**
+ * `{ ...p, stakes, rootStake, alpha }`, written out field by field. Players come in many shapes
+ * (hidden classes), which makes a spread of one slow; a literal is one shape. Same fields, same
+ * values, same key order as newPlayer's (which every player's spreads preserve).
+ */
+function withAccounts(p: Player, stakes: Player["stakes"], rootStake: string, alpha: Player["alpha"]): Player {
+  return {
+    id: p.id, name: p.name, role: p.role, npc: p.npc, tao: p.tao, rootStake, alpha, stakes, take: p.take, rootClaim: p.rootClaim,
+    effort: p.effort, affiliation: p.affiliation, joinedRound: p.joinedRound, granted: p.granted,
+  };
 }
 
 /** Drop every position on a subnet (after deregistration). */
