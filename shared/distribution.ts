@@ -253,7 +253,7 @@ function recordOrder(keys: readonly PlayerId[], n: number, indexLike: boolean): 
 }
 
 /** Permit order: stake weight descending, ties by id (a strict total order, ids being unique). */
-function byStakeWeight(x: readonly [PlayerId, number], y: readonly [PlayerId, number]): number {
+function byStakeWeight(x: readonly [PlayerId, number, ...number[]], y: readonly [PlayerId, number, ...number[]]): number {
   return y[1] - x[1] || (x[0] < y[0] ? -1 : 1);
 }
 
@@ -301,6 +301,9 @@ export function validatorBook(
  */
 const permIds: PlayerId[] = [];
 const permStake: number[] = [];
+/** Its two parts: alpha stake through the validator on the subnet, and taoWeight × root stake. */
+const permAlpha: number[] = [];
+const permRoot: number[] = [];
 const permRows: (Record<string, number> | Float64Array | undefined)[] = [];
 /** Rows for NPC validators' drawn weights, by permit index: Yuma reads them within the call, so they are reused. */
 const npcRows: Float64Array[] = [];
@@ -355,24 +358,28 @@ function minerUids(n: number): string[] {
  * Written to permIds/permStake; returns how many.
  */
 function permitted(validators: readonly PlayerId[], alphaOf: ReadonlyMap<PlayerId, number>, book: ValidatorBook, max: number): number {
-  const withAlpha: [PlayerId, number][] = [];
+  const withAlpha: [PlayerId, number, number, number][] = []; // id, S, alpha, root
   let count = book.byRootWeight.length;
   for (const [v, a] of alphaOf) {
     if (!book.validators.has(v)) continue;
     const r = book.rootWeighted.get(v) ?? 0;
     const sv = a + r;
     if (!(sv > 0)) continue;
-    withAlpha.push([v, sv]);
+    withAlpha.push([v, sv, a, r]);
     if (!(r > 0)) count++;
   }
   let n = 0;
   if (count <= max) {
     for (let i = 0; i < validators.length; i++) {
       const v = validators[i];
-      const sv = (alphaOf.get(v) ?? 0) + (book.rootWeighted.get(v) ?? 0);
+      const a = alphaOf.get(v) ?? 0;
+      const r = book.rootWeighted.get(v) ?? 0;
+      const sv = a + r;
       if (sv > 0) {
         permIds[n] = v;
         permStake[n] = sv;
+        permAlpha[n] = a;
+        permRoot[n] = r;
         n++;
       }
     }
@@ -390,10 +397,14 @@ function permitted(validators: readonly PlayerId[], alphaOf: ReadonlyMap<PlayerI
     if (a && (!b || beforeByStakeWeight(a[0], a[1], b[0], b[1]))) {
       permIds[n] = a[0];
       permStake[n] = a[1];
+      permAlpha[n] = a[2];
+      permRoot[n] = a[3];
       k++;
     } else {
       permIds[n] = b![0];
       permStake[n] = b![1];
+      permAlpha[n] = 0; // not in alphaOf
+      permRoot[n] = b![1];
       i++;
     }
     n++;
@@ -475,6 +486,8 @@ export function paySubnet(
     if (permIds[i] === "__proto__") continue;
     permIds[kept] = permIds[i];
     permStake[kept] = permStake[i];
+    permAlpha[kept] = permAlpha[i];
+    permRoot[kept] = permRoot[i];
     kept++;
   }
   nc = kept;
@@ -493,12 +506,14 @@ export function paySubnet(
   slots.fill(0, 0, rank.size);
   for (let i = 0; i < nc; i++) slots[rank.get(permIds[i])!] = i + 1;
   const ids = new Array<PlayerId>(nc);
+  const idPermit = new Array<number>(nc); // the permit index of each id
   const stakeList = new Array<number>(nc);
   const weightList = new Array<Record<string, number> | Float64Array | undefined>(nc);
   for (let r = 0, k = 0; r < rank.size; r++) {
     const i = slots[r] - 1;
     if (i < 0) continue;
     ids[k] = permIds[i];
+    idPermit[k] = i;
     stakeList[k] = permStake[i];
     weightList[k] = permRows[i];
     k++;
@@ -508,18 +523,21 @@ export function paySubnet(
     miners: minerUids(s.minerSkill.length), kappa: input.kappa, lean: true, dividendList: true,
     ...(input.bondAlpha > 0 ? { bondAlpha: input.bondAlpha, bonds: input.bonds ?? {} } : {}),
   });
+  // Σ incentive in the record's key order: the miners are "0"…"n−1", listed ascending.
   let incentiveSum = 0;
-  for (const k in yuma.incentive) incentiveSum += yuma.incentive[k];
+  for (let uid = 0; uid < s.minerSkill.length; uid++) incentiveSum += yuma.incentive[uid];
   // D per validator, in the order a record keyed by validator lists them: that order decides the
   // order of the payouts and of the float sums below.
   let divKeys: readonly PlayerId[];
   let divVals: readonly number[];
+  let divPermit: readonly number[] | null = idPermit; // each dividend's permit index (null: the same)
   if (incentiveSum <= 0) {
     // Nobody ranked the miners: validators take the miner half too (§5), paid by active stake (§6.7).
     valPot = valPot.plus(minersPot);
     minersPot = ZERO;
     divKeys = permIds.slice(0, nc);
     divVals = permStake.slice(0, nc);
+    divPermit = null;
   } else {
     divKeys = ids;
     divVals = yuma.dividendList!;
@@ -563,8 +581,9 @@ export function paySubnet(
       if (!(d > 0)) continue;
       dKeys[nD] = v;
       dVals[nD++] = d;
-      const a = alphaOf.get(v) ?? 0;
-      const r = input.book.rootWeighted.get(v) ?? 0;
+      const p = divPermit ? divPermit[i] : i;
+      const a = permAlpha[p]; // alphaOf.get(v) ?? 0
+      const r = permRoot[p]; // book.rootWeighted.get(v) ?? 0
       if (a + r <= 0) {
         aKeys[nA] = v;
         aVals[nA++] = d;
