@@ -1,7 +1,9 @@
 /**
  * Engine benchmarks: `npm run bench`. Prints figures recorded in docs/benchmarks.md.
- * Times are wall-clock medians on this machine; run on an otherwise idle machine.
+ * Times are wall-clock medians on this machine; run on an otherwise idle machine. The header gives
+ * the load average at the start (other processes' CPU use shows up directly in the figures).
  */
+import { availableParallelism, loadavg } from "node:os";
 import { createGame, HOST_ID, applyAction, resolveRound, type GameState } from "../shared/index.js";
 import { bigGame, botsAct } from "./setup.js";
 
@@ -10,14 +12,15 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)];
 }
 
-function timeResolve(state: GameState, runs: number): number {
+/** Resolve `state` `runs` times: the median time, and the fastest and slowest. */
+function timeResolve(state: GameState, runs: number): { median: number; min: number; max: number } {
   const times: number[] = [];
   for (let i = 0; i < runs; i++) {
     const t = performance.now();
     resolveRound(state);
     times.push(performance.now() - t);
   }
-  return median(times);
+  return { median: median(times), min: Math.min(...times), max: Math.max(...times) };
 }
 
 const only = process.argv[2];
@@ -27,19 +30,20 @@ function line(s: string) {
   console.log(s);
 }
 
-line(`node ${process.version}, ${new Date().toISOString().slice(0, 10)}`);
+const load = loadavg().map((x) => x.toFixed(2)).join(" / ");
+line(`node ${process.version}, ${new Date().toISOString().slice(0, 10)}, ${availableParallelism()} cores, load average (1 / 5 / 15 min) ${load}`);
 
 if (!only || only === "round") {
   line("\n# resolve one round (median of 15 after 5 warm-up runs, after every bot acted once)");
-  line("| subnets | players | validators (people + NPC) | ms per round |");
-  line("|---:|---:|---:|---:|");
+  line("| subnets | players | validators (people + NPC) | ms per round | fastest–slowest |");
+  line("|---:|---:|---:|---:|---:|");
   for (const subnets of [64, 128]) {
     for (const players of [32, 256, 1000]) {
       const game = bigGame(subnets, players);
       botsAct(game);
       timeResolve(game.state, 5); // warm-up: let the JIT settle, so the median is of steady-state runs
-      const ms = timeResolve(game.state, 15);
-      line(`| ${subnets} | ${players} | ${game.state.validators.length} | ${ms.toFixed(1)} |`);
+      const t = timeResolve(game.state, 15);
+      line(`| ${subnets} | ${players} | ${game.state.validators.length} | ${t.median.toFixed(1)} | ${t.min.toFixed(1)}–${t.max.toFixed(1)} |`);
     }
   }
 }

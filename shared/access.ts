@@ -33,7 +33,10 @@ export function netuidsOf(state: GameState): Netuid[] {
 /** Total root stake in the game (T_root), TAO. */
 export function totalRootStake(state: GameState): Dec {
   let t = dec(0);
-  for (const id of state.playerOrder) t = t.plus(dec(state.players[id].rootStake));
+  for (const id of state.playerOrder) {
+    const r = state.players[id].rootStake;
+    if (r !== "0") t = t.plus(dec(r)); // adding 0 changes nothing
+  }
   return t;
 }
 

@@ -35,7 +35,8 @@ const PARSED_LIMIT = 1 << 15;
 const fromNumber = new Map<number, Dec>();
 
 export function dec(x: DecLike): Dec {
-  if (x instanceof Decimal) return x as Dec;
+  // A DecLike object is a Decimal: `typeof` says so without decimal.js's Symbol.hasInstance call.
+  if (typeof x === "object") return x;
   if (typeof x !== "string") {
     if (x === 0) return new Decimal(x);
     let n = fromNumber.get(x);

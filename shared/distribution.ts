@@ -14,8 +14,9 @@ import { npcMinerWeightList } from "./npc.js";
 import { fillSwap, type SwapParams } from "./pool.js";
 import type { Rng } from "./rng.js";
 import { signalSigma } from "./signals.js";
-import { proRata, proRataNum, proRataNumList } from "./split.js";
+import { proRata, proRataEach, proRataNum, proRataNumList } from "./split.js";
 import { MINERS_ID, type Netuid, type Player, type PlayerId, ROOT_NETUID, type Subnet, type WeightBook } from "./state.js";
+import { propKey } from "./keys.js";
 import { runYuma } from "./yuma.js";
 
 export interface Ledger {
@@ -26,13 +27,26 @@ export interface Ledger {
    * and its share as its own nominator, or root TAO from many subnets, become one position update.
    * Payout code reads only takes and claim modes from players, never positions, so deferring is safe.
    */
-  pending?: Map<PlayerId, Map<string, Credit>>;
+  pending?: Map<PlayerId, Credits>;
+  /** Σ of the root (TAO) credits through each validator, pending or settled. */
+  rootCredited?: Map<PlayerId, Dec>;
 }
 
-/** One pending credit: [netuid, validator, amount], keyed by netuid + KEY_SEP + validator. */
+/** One pending credit: [netuid, validator, amount]. */
 type Credit = [Netuid, PlayerId, Dec];
 
+/**
+ * One player's pending credits, one per (netuid, validator), in the order first credited. Most
+ * players have a few, found by a scan; past INDEX_FROM an index by netuid + KEY_SEP + validator
+ * finds them.
+ */
+interface Credits {
+  readonly list: Credit[];
+  index: Map<string, Credit> | null;
+}
+
 const KEY_SEP = "\u0000";
+const INDEX_FROM = 8;
 
 /** What the payouts added to one player: alpha per subnet and TAO on root (credits are positive). */
 export interface Gains {
@@ -49,18 +63,18 @@ export function settle(ledger: Ledger): Map<PlayerId, Gains> {
   if (!ledger.pending) return gains;
   ledger.pending.forEach((credits, id) => {
     const g: Gains = { alpha: new Map(), root: ZERO };
-    const changes: Credit[] = [];
-    credits.forEach((c) => {
-      changes.push(c);
-      const [netuid, , amount] = c;
-      if (netuid === ROOT_NETUID) g.root = g.root.plus(amount);
+    const list = credits.list;
+    for (let i = 0; i < list.length; i++) {
+      const netuid = list[i][0];
+      const amount = list[i][2];
+      if (netuid === ROOT_NETUID) g.root = g.root === ZERO ? amount : g.root.plus(amount); // 0 + x is x
       else {
         const prev = g.alpha.get(netuid);
         g.alpha.set(netuid, prev ? prev.plus(amount) : amount);
       }
-    });
+    }
     gains.set(id, g);
-    ledger.players[id] = withPositions(ledger.players[id], changes);
+    ledger.players[id] = withPositions(ledger.players[id], list);
   });
   ledger.pending.clear();
   return gains;
@@ -70,28 +84,45 @@ export function settle(ledger: Ledger): Map<PlayerId, Gains> {
 export type NominatorIndex = Map<Netuid, Map<PlayerId, Map<PlayerId, Dec>>> & {
   /** netuid -> validator -> total stake through it, as a float (for stake weights). */
   totals?: Map<Netuid, Map<PlayerId, number>>;
+  /** Σ of the players' `rootStake`, in player order: totalRootStake of the same players. */
+  rootStakeTotal?: Dec;
 };
 
 export function nominatorIndex(players: Record<PlayerId, Player>, order: readonly PlayerId[]): NominatorIndex {
-  const idx: NominatorIndex = new Map();
-  const totals = new Map<Netuid, Map<PlayerId, number>>();
-  idx.totals = totals;
+  // One entry per (netuid, validator) while scanning: its nominators and their stake as a float sum.
+  const books = new Map<Netuid, Map<PlayerId, { noms: Map<PlayerId, Dec>; total: number }>>();
+  let rootStakeTotal = dec(0);
   for (const id of order) {
-    const stakes = players[id].stakes;
+    const p = players[id];
+    if (p.rootStake !== "0") rootStakeTotal = rootStakeTotal.plus(dec(p.rootStake)); // as totalRootStake sums them
+    const stakes = p.stakes;
     for (const netuid in stakes) {
-      let byV = idx.get(netuid);
-      if (!byV) idx.set(netuid, (byV = new Map()));
+      let byV = books.get(netuid);
+      if (!byV) books.set(netuid, (byV = new Map()));
       const book = stakes[netuid];
       for (const v in book) {
-        let noms = byV.get(v);
-        if (!noms) byV.set(v, (noms = new Map()));
-        noms.set(id, dec(book[v]));
-        let t = totals.get(netuid);
-        if (!t) totals.set(netuid, (t = new Map()));
-        t.set(v, (t.get(v) ?? 0) + Number(book[v]));
+        let e = byV.get(v);
+        if (!e) byV.set(v, (e = { noms: new Map(), total: 0 }));
+        const amount = book[v];
+        e.noms.set(id, dec(amount));
+        e.total += Number(amount); // in player order
       }
     }
   }
+  const idx: NominatorIndex = new Map();
+  const totals = new Map<Netuid, Map<PlayerId, number>>();
+  for (const [netuid, byV] of books) {
+    const noms = new Map<PlayerId, Map<PlayerId, Dec>>();
+    idx.set(netuid, noms);
+    let t: Map<PlayerId, number> | undefined;
+    for (const [v, e] of byV) {
+      noms.set(v, e.noms);
+      if (!t) totals.set(netuid, (t = new Map()));
+      t.set(v, e.total);
+    }
+  }
+  idx.totals = totals;
+  idx.rootStakeTotal = rootStakeTotal;
   return idx;
 }
 
@@ -105,11 +136,30 @@ export function credit(ledger: Ledger, id: PlayerId, netuid: Netuid, validator: 
   if (amount.lte(0)) return;
   if (!ledger.pending) ledger.pending = new Map();
   let credits = ledger.pending.get(id);
-  if (!credits) ledger.pending.set(id, (credits = new Map()));
-  const key = netuid + KEY_SEP + validator;
-  const prev = credits.get(key);
+  if (!credits) ledger.pending.set(id, (credits = { list: [], index: null }));
+  const list = credits.list;
+  let prev: Credit | undefined;
+  if (credits.index) prev = credits.index.get(netuid + KEY_SEP + validator);
+  else {
+    for (let i = 0; i < list.length; i++) {
+      if (list[i][0] === netuid && list[i][1] === validator) {
+        prev = list[i];
+        break;
+      }
+    }
+  }
   if (prev) prev[2] = prev[2].plus(amount);
-  else credits.set(key, [netuid, validator, amount]);
+  else {
+    const c: Credit = [netuid, validator, amount];
+    list.push(c);
+    if (credits.index) credits.index.set(netuid + KEY_SEP + validator, c);
+    else if (list.length > INDEX_FROM) credits.index = new Map(list.map((x) => [x[0] + KEY_SEP + x[1], x]));
+  }
+  if (netuid === ROOT_NETUID) {
+    if (!ledger.rootCredited) ledger.rootCredited = new Map();
+    const sum = ledger.rootCredited.get(validator);
+    ledger.rootCredited.set(validator, sum ? sum.plus(amount) : amount);
+  }
 }
 
 /** Pay `amount` (alpha on `netuid`, or TAO on root) earned by validator `v`: take first, then its nominators pro rata. */
@@ -123,10 +173,38 @@ export function payValidator(ledger: Ledger, netuid: Netuid, v: PlayerId, amount
   }
   const take = floorRao(amount.mul(dec(takeRate))); // rounds down: the nominators keep the dust
   const rest = amount.minus(take);
-  const parts = nominators ? proRata(rest, nominators) : new Map<PlayerId, Dec>();
-  if (parts.size === 0) credit(ledger, v, netuid, v, rest);
-  else parts.forEach((part, n) => credit(ledger, n, netuid, v, part));
+  const parts = nominators ? proRataEach(rest, nominators, (n, part) => credit(ledger, n, netuid, v, part)) : 0;
+  if (parts === 0) credit(ledger, v, netuid, v, rest);
   credit(ledger, v, netuid, v, take);
+}
+
+/**
+ * Root's TAO owed per validator, as float weights summed over the subnets: a map from validator
+ * to its sum, in the order validators were first owed (the order payRootTao pays in), kept as
+ * plain lists while the subnets add to it.
+ */
+export class RootOwed {
+  private readonly ids: PlayerId[] = [];
+  private readonly owed: number[] = [];
+  private readonly at = new Map<PlayerId, number>();
+
+  /** owed[v] ← (owed[v] ?? 0) + x */
+  add(v: PlayerId, x: number): void {
+    let i = this.at.get(v);
+    if (i === undefined) {
+      i = this.ids.length;
+      this.at.set(v, i);
+      this.ids.push(v);
+      this.owed.push(0);
+    }
+    this.owed[i] += x;
+  }
+
+  toMap(): Map<PlayerId, number> {
+    const m = new Map<PlayerId, number>();
+    for (let i = 0; i < this.ids.length; i++) m.set(this.ids[i], this.owed[i]);
+    return m;
+  }
 }
 
 /** Per-round facts about each validator that every subnet's payout needs (computed once). */
@@ -138,6 +216,8 @@ export interface ValidatorBook {
   /** The validators the book was made for, and those with positive `rootWeighted`, by it descending (ties by id). */
   readonly validators: ReadonlySet<PlayerId>;
   readonly byRootWeight: readonly (readonly [PlayerId, number])[];
+  /** Root stake through each validator with some (Σ of its root positions, exact). */
+  readonly rootStake: ReadonlyMap<PlayerId, Dec>;
   /** Each validator's place in id (string) order, the order Yuma works in. */
   readonly idRank: ReadonlyMap<PlayerId, number>;
   /**
@@ -145,6 +225,11 @@ export interface ValidatorBook {
    * keyed by validator is then not in id order.
    */
   readonly indexLikeIds: boolean;
+  /**
+   * Each validator's revealed weights book (netuid → target → weight), when it has one: what a
+   * subnet's payout reads for people (NPC validators weigh miners honestly through noise).
+   */
+  readonly weightBooks: ReadonlyMap<PlayerId, Readonly<Record<string | number, Readonly<Record<string, number>>>>>;
 }
 
 const ARRAY_INDEX = /^(0|[1-9]\d*)$/;
@@ -153,25 +238,42 @@ function isArrayIndex(k: string): boolean {
   return ARRAY_INDEX.test(k) && Number(k) < 2 ** 32 - 1;
 }
 
-/** Entries in the order a plain object keyed by them lists its keys: array indices ascending, then the rest as given. */
-function recordOrder<T>(entries: [PlayerId, T][], indexLike: boolean): [PlayerId, T][] {
-  if (!indexLike || !entries.some(([k]) => isArrayIndex(k))) return entries;
-  const first = entries.filter(([k]) => isArrayIndex(k)).sort((a, b) => Number(a[0]) - Number(b[0]));
-  return [...first, ...entries.filter(([k]) => !isArrayIndex(k))];
+/**
+ * The order a plain object keyed by `keys[0…n)` lists them: array indices ascending, then the rest
+ * as given. Returns the positions in that order, or null when it is the given order.
+ */
+function recordOrder(keys: readonly PlayerId[], n: number, indexLike: boolean): number[] | null {
+  if (!indexLike) return null;
+  const first: number[] = [];
+  const rest: number[] = [];
+  for (let i = 0; i < n; i++) (isArrayIndex(keys[i]) ? first : rest).push(i);
+  if (first.length === 0) return null;
+  first.sort((a, b) => Number(keys[a]) - Number(keys[b]));
+  return [...first, ...rest];
 }
 
 /** Permit order: stake weight descending, ties by id (a strict total order, ids being unique). */
-function byStakeWeight(x: readonly [PlayerId, number], y: readonly [PlayerId, number]): number {
+function byStakeWeight(x: readonly [PlayerId, number, ...number[]], y: readonly [PlayerId, number, ...number[]]): number {
   return y[1] - x[1] || (x[0] < y[0] ? -1 : 1);
 }
 
-export function validatorBook(ledger: Ledger, idx: NominatorIndex, validators: readonly PlayerId[], taoWeight: number, rootPayout: "autoSellTAO" | "claimAlpha"): ValidatorBook {
+/** byStakeWeight(x, y) < 0, for x and y given as id and weight. */
+function beforeByStakeWeight(xId: PlayerId, xW: number, yId: PlayerId, yW: number): boolean {
+  return (yW - xW || (xId < yId ? -1 : 1)) < 0;
+}
+
+export function validatorBook(
+  ledger: Ledger, idx: NominatorIndex, validators: readonly PlayerId[], taoWeight: number, rootPayout: "autoSellTAO" | "claimAlpha",
+  weights: WeightBook = {},
+): ValidatorBook {
   const rootWeighted = new Map<PlayerId, number>();
   const keepers = new Map<PlayerId, { keepers: Map<PlayerId, Dec>; fraction: number }>();
   const rootByV = idx.get(ROOT_NETUID);
+  const rootStake = new Map<PlayerId, Dec>();
   for (const v of validators) {
     const noms = rootByV?.get(v);
     const total = sumOf(noms);
+    if (noms) rootStake.set(v, total);
     const t = idx.totals?.get(ROOT_NETUID)?.get(v) ?? 0;
     if (t > 0) rootWeighted.set(v, t * taoWeight);
     if (rootPayout === "claimAlpha" && noms) {
@@ -182,7 +284,69 @@ export function validatorBook(ledger: Ledger, idx: NominatorIndex, validators: r
   }
   const byRootWeight = [...rootWeighted].filter(([, w]) => w > 0).sort(byStakeWeight);
   const idRank = new Map([...new Set(validators)].sort().map((v, i) => [v, i] as const));
-  return { rootWeighted, keepers, validators: new Set(validators), byRootWeight, idRank, indexLikeIds: validators.some(isArrayIndex) };
+  const weightBooks = new Map<PlayerId, Readonly<Record<string, Readonly<Record<string, number>>>>>();
+  for (const v of validators) {
+    const b = Object.hasOwn(weights, v) ? weights[v] : undefined;
+    if (b) weightBooks.set(v, b);
+  }
+  return {
+    rootWeighted, keepers, validators: new Set(validators), byRootWeight, rootStake, idRank, indexLikeIds: validators.some(isArrayIndex), weightBooks,
+  };
+}
+
+/**
+ * Scratch lists of one paySubnet call (a call never re-enters itself): the permitted validators
+ * (id, stake weight) in permit order, their weight rows, and the dividend lists. Only the first
+ * `n` entries of a call are ever read; entries past them are stale.
+ */
+const permIds: PlayerId[] = [];
+const permStake: number[] = [];
+/** Its two parts: alpha stake through the validator on the subnet, and taoWeight × root stake. */
+const permAlpha: number[] = [];
+const permRoot: number[] = [];
+const permRows: (Record<string, number> | Float64Array | undefined)[] = [];
+/** Rows for NPC validators' drawn weights, by permit index: Yuma reads them within the call, so they are reused. */
+const npcRows: Float64Array[] = [];
+function npcRow(i: number, miners: number): Float64Array {
+  let row = npcRows[i];
+  if (!row || row.length !== miners) npcRows[i] = row = new Float64Array(miners);
+  return row;
+}
+let slotScratch = new Int32Array(64);
+
+/** Dividend lists of one paySubnet call: validators and weights (plain doubles, as the lists held). */
+const dKeyScratch: PlayerId[] = [];
+const aKeyScratch: PlayerId[] = [];
+const rKeyScratch: PlayerId[] = [];
+let dValScratch = new Float64Array(64);
+let aValScratch = new Float64Array(64);
+let rValScratch = new Float64Array(64);
+let sellScratch = new Float64Array(64);
+
+function ensureDividendScratch(n: number): void {
+  if (dValScratch.length >= n) return;
+  const m = Math.max(n, 2 * dValScratch.length);
+  dValScratch = new Float64Array(m);
+  aValScratch = new Float64Array(m);
+  rValScratch = new Float64Array(m);
+  sellScratch = new Float64Array(m);
+}
+
+/** w·T_root: the same two Decimals for every subnet of a round, so the last product is kept. */
+let lastWeightedRoot: { total: Dec; weight: Dec; product: Dec } | null = null;
+function weightedRoot(total: Dec, weight: Dec): Dec {
+  if (lastWeightedRoot && lastWeightedRoot.total === total && lastWeightedRoot.weight === weight) return lastWeightedRoot.product;
+  const product = total.mul(weight);
+  lastWeightedRoot = { total, weight, product };
+  return product;
+}
+
+/** Miner uids "0"…"n−1" (shared and frozen, so Yuma may keep what it derives from one). */
+const uidLists: string[][] = [];
+function minerUids(n: number): string[] {
+  let l = uidLists[n];
+  if (!l) uidLists[n] = l = Object.freeze(Array.from({ length: n }, (_, uid) => String(uid))) as string[];
+  return l;
 }
 
 /**
@@ -191,46 +355,61 @@ export function validatorBook(ledger: Ledger, idx: NominatorIndex, validators: r
  * by S (ties by id), in that order. Root weight is the same on every subnet, so instead of
  * sorting all validators per subnet, the few with alpha on this subnet are sorted and merged
  * into the book's root-weight order: the same list a full sort gives.
+ * Written to permIds/permStake; returns how many.
  */
-function permitted(validators: readonly PlayerId[], alphaOf: ReadonlyMap<PlayerId, number>, book: ValidatorBook, max: number): [PlayerId, number][] {
-  const withAlpha: [PlayerId, number][] = [];
+function permitted(validators: readonly PlayerId[], alphaOf: ReadonlyMap<PlayerId, number>, book: ValidatorBook, max: number): number {
+  const withAlpha: [PlayerId, number, number, number][] = []; // id, S, alpha, root
   let count = book.byRootWeight.length;
   for (const [v, a] of alphaOf) {
     if (!book.validators.has(v)) continue;
     const r = book.rootWeighted.get(v) ?? 0;
     const sv = a + r;
     if (!(sv > 0)) continue;
-    withAlpha.push([v, sv]);
+    withAlpha.push([v, sv, a, r]);
     if (!(r > 0)) count++;
   }
+  let n = 0;
   if (count <= max) {
-    const candidates: [PlayerId, number][] = [];
     for (let i = 0; i < validators.length; i++) {
       const v = validators[i];
-      const sv = (alphaOf.get(v) ?? 0) + (book.rootWeighted.get(v) ?? 0);
-      if (sv > 0) candidates.push([v, sv]);
+      const a = alphaOf.get(v) ?? 0;
+      const r = book.rootWeighted.get(v) ?? 0;
+      const sv = a + r;
+      if (sv > 0) {
+        permIds[n] = v;
+        permStake[n] = sv;
+        permAlpha[n] = a;
+        permRoot[n] = r;
+        n++;
+      }
     }
-    return candidates;
+    return n;
   }
   withAlpha.sort(byStakeWeight);
-  const out: [PlayerId, number][] = [];
   const ranked = book.byRootWeight;
   let i = 0;
   let k = 0;
-  while (out.length < max) {
+  while (n < max) {
     while (i < ranked.length && alphaOf.has(ranked[i][0])) i++; // those are in withAlpha, with their alpha added
     const a = k < withAlpha.length ? withAlpha[k] : undefined;
     const b = i < ranked.length ? ranked[i] : undefined;
     if (!a && !b) break;
-    if (a && (!b || byStakeWeight(a, b) < 0)) {
-      out.push(a);
+    if (a && (!b || beforeByStakeWeight(a[0], a[1], b[0], b[1]))) {
+      permIds[n] = a[0];
+      permStake[n] = a[1];
+      permAlpha[n] = a[2];
+      permRoot[n] = a[3];
       k++;
     } else {
-      out.push([b![0], b![1]]);
+      permIds[n] = b![0];
+      permStake[n] = b![1];
+      permAlpha[n] = 0; // not in alphaOf
+      permRoot[n] = b![1];
       i++;
     }
+    n++;
   }
-  return out;
+  return n;
 }
 
 export interface SubnetPayoutInput {
@@ -247,8 +426,6 @@ export interface SubnetPayoutInput {
   /** Validator permits per subnet (top K by stake weight). */
   maxValidators: number;
   book: ValidatorBook;
-  /** Revealed weights of people; NPC validators weigh miners honestly through noise. */
-  weights: WeightBook;
   kappa: number;
   bondAlpha: number;
   bonds: Record<PlayerId, Record<string, number>> | undefined;
@@ -267,8 +444,6 @@ export interface SubnetPayout {
   rootLostAlpha: Dec;
   incentive: Record<string, number>;
   consensus: Record<string, number>;
-  /** D per validator, in the order the payout used them. */
-  dividends: readonly (readonly [PlayerId, number])[];
   bonds: Record<PlayerId, Record<string, number>>;
 }
 
@@ -278,7 +453,7 @@ export interface SubnetPayout {
  */
 export function paySubnet(
   ledger: Ledger, idx: NominatorIndex, input: SubnetPayoutInput, rng: Rng,
-  rootOwed: Map<PlayerId, number>, rootTaoTotal: { value: Dec },
+  rootOwed: RootOwed, rootTaoTotal: { value: Dec },
 ): SubnetPayout {
   const { netuid, alphaOut } = input;
   let s = ledger.subnets[netuid];
@@ -287,7 +462,7 @@ export function paySubnet(
   let minersPot = floorRao(rest.times(HALF)); // = rest ÷ 2, exactly
   let valTotal = rest.minus(minersPot);
   // root_prop = w·T_root / (w·T_root + AlphaIssuance_i) (§5).
-  const wRoot = input.totalRootStake.mul(input.taoWeight);
+  const wRoot = weightedRoot(input.totalRootStake, input.taoWeight);
   const rootProp = wRoot.isZero() ? ZERO : wRoot.div(wRoot.plus(dec(s.alphaIssued)));
   let rootAlpha = floorRao(valTotal.mul(rootProp)); // rounds down
   let rootLostAlpha = ZERO;
@@ -305,44 +480,75 @@ export function paySubnet(
   const alphaOf: ReadonlyMap<PlayerId, number> = idx.totals?.get(netuid) ?? new Map();
   // Validator permits: the top K by stake weight (ties by id) take part (§6.2). (An id spelled
   // "__proto__" could never be a key of the plain records Yuma was given: it stays out.)
-  const candidates = permitted(input.validators, alphaOf, input.book, input.maxValidators).filter(([v]) => v !== "__proto__");
+  let nc = permitted(input.validators, alphaOf, input.book, input.maxValidators);
+  let kept = 0;
+  for (let i = 0; i < nc; i++) {
+    if (permIds[i] === "__proto__") continue;
+    permIds[kept] = permIds[i];
+    permStake[kept] = permStake[i];
+    permAlpha[kept] = permAlpha[i];
+    permRoot[kept] = permRoot[i];
+    kept++;
+  }
+  nc = kept;
   // Weights in permit order (NPC validators draw theirs from the round's RNG in that order).
-  const weightOf: (Record<string, number> | number[] | undefined)[] = new Array(candidates.length);
-  for (let i = 0; i < candidates.length; i++) {
-    const [v, sv] = candidates[i];
-    if (ledger.players[v].npc === "validator") weightOf[i] = npcMinerWeightList(s, rng, signalSigma(input.signalNoise, sv));
-    else {
-      const w = input.weights[v]?.[netuid];
-      if (w) weightOf[i] = w as Record<string, number>;
-    }
+  const books = input.book.weightBooks;
+  const netKey = propKey(netuid); // the same property, read as an element when the netuid is a small integer
+  for (let i = 0; i < nc; i++) {
+    const v = permIds[i];
+    if (ledger.players[v].npc === "validator") permRows[i] = npcMinerWeightList(s, rng, signalSigma(input.signalNoise, permStake[i]), npcRow(i, s.minerSkill.length));
+    else permRows[i] = (books.get(v)?.[netKey] as Record<string, number> | undefined) || undefined;
   }
   // Yuma works in id order: the book ranks every validator once, so the candidates sort as numbers.
   const rank = input.book.idRank;
-  const slots = new Array<number>(rank.size).fill(-1); // candidate index by rank (ranks are distinct)
-  for (let i = 0; i < candidates.length; i++) slots[rank.get(candidates[i][0])!] = i;
-  const order: number[] = [];
-  for (let r = 0; r < slots.length; r++) if (slots[r] >= 0) order.push(slots[r]);
-  const ids = order.map((i) => candidates[i][0]);
+  if (slotScratch.length < rank.size) slotScratch = new Int32Array(Math.max(rank.size, 2 * slotScratch.length));
+  const slots = slotScratch; // candidate index + 1 by rank (ranks are distinct); 0 for none
+  slots.fill(0, 0, rank.size);
+  for (let i = 0; i < nc; i++) slots[rank.get(permIds[i])!] = i + 1;
+  const ids = new Array<PlayerId>(nc);
+  const idPermit = new Array<number>(nc); // the permit index of each id
+  const stakeList = new Array<number>(nc);
+  const weightList = new Array<Record<string, number> | Float64Array | undefined>(nc);
+  for (let r = 0, k = 0; r < rank.size; r++) {
+    const i = slots[r] - 1;
+    if (i < 0) continue;
+    ids[k] = permIds[i];
+    idPermit[k] = i;
+    stakeList[k] = permStake[i];
+    weightList[k] = permRows[i];
+    k++;
+  }
   const yuma = runYuma({
-    stake: {}, weights: {}, validators: ids, stakeList: order.map((i) => candidates[i][1]), weightList: order.map((i) => weightOf[i]),
-    miners: s.minerSkill.map((_, uid) => String(uid)), kappa: input.kappa, lean: true, dividendList: true,
+    stake: {}, weights: {}, validators: ids, stakeList, weightList,
+    miners: minerUids(s.minerSkill.length), kappa: input.kappa, lean: true, dividendList: true,
     ...(input.bondAlpha > 0 ? { bondAlpha: input.bondAlpha, bonds: input.bonds ?? {} } : {}),
   });
+  // Σ incentive in the record's key order: the miners are "0"…"n−1", listed ascending.
   let incentiveSum = 0;
-  for (const k in yuma.incentive) incentiveSum += yuma.incentive[k];
+  for (let uid = 0; uid < s.minerSkill.length; uid++) incentiveSum += yuma.incentive[uid];
   // D per validator, in the order a record keyed by validator lists them: that order decides the
   // order of the payouts and of the float sums below.
-  let dividends: [PlayerId, number][];
+  let divKeys: readonly PlayerId[];
+  let divVals: readonly number[];
+  let divPermit: readonly number[] | null = idPermit; // each dividend's permit index (null: the same)
   if (incentiveSum <= 0) {
     // Nobody ranked the miners: validators take the miner half too (§5), paid by active stake (§6.7).
     valPot = valPot.plus(minersPot);
     minersPot = ZERO;
-    dividends = recordOrder(candidates.map(([v, sv]) => [v, sv]), input.book.indexLikeIds);
+    divKeys = permIds.slice(0, nc);
+    divVals = permStake.slice(0, nc);
+    divPermit = null;
   } else {
-    dividends = recordOrder(ids.map((v, i) => [v, yuma.dividendList![i]]), input.book.indexLikeIds);
+    divKeys = ids;
+    divVals = yuma.dividendList!;
   }
+  const nd = divKeys.length;
+  const divOrder = recordOrder(divKeys, nd, input.book.indexLikeIds);
   let dividendSum = 0;
-  for (let i = 0; i < dividends.length; i++) if (dividends[i][1] > 0) dividendSum += dividends[i][1];
+  for (let k = 0; k < nd; k++) {
+    const d = divVals[divOrder ? divOrder[k] : k];
+    if (d > 0) dividendSum += d;
+  }
 
   credit(ledger, s.owner, netuid, s.owner, owner);
   if (!(dividendSum > 0)) {
@@ -356,49 +562,60 @@ export function paySubnet(
   let rootTao = ZERO;
   if (dividendSum > 0) {
     // r_h = D_h·wRoot_h/(alpha_h + wRoot_h); the alpha pot follows D_h − r_h, root's pot follows r_h (§5).
-    // Parallel lists (validator, weight), in dividend order.
-    const dKeys: PlayerId[] = [];
-    const dVals: number[] = [];
-    const aKeys: PlayerId[] = [];
-    const aVals: number[] = [];
-    const rKeys: PlayerId[] = [];
-    const rVals: number[] = [];
-    for (let i = 0; i < dividends.length; i++) {
-      const [v, d] = dividends[i];
+    // Parallel lists (validator, weight), in dividend order: the first nD / nA / nR entries of the
+    // scratch lists.
+    ensureDividendScratch(nd);
+    const dKeys = dKeyScratch;
+    const dVals = dValScratch;
+    const aKeys = aKeyScratch;
+    const aVals = aValScratch;
+    const rKeys = rKeyScratch;
+    const rVals = rValScratch;
+    let nD = 0;
+    let nA = 0;
+    let nR = 0;
+    for (let k = 0; k < nd; k++) {
+      const i = divOrder ? divOrder[k] : k;
+      const v = divKeys[i];
+      const d = divVals[i];
       if (!(d > 0)) continue;
-      dKeys.push(v);
-      dVals.push(d);
-      const a = alphaOf.get(v) ?? 0;
-      const r = input.book.rootWeighted.get(v) ?? 0;
+      dKeys[nD] = v;
+      dVals[nD++] = d;
+      const p = divPermit ? divPermit[i] : i;
+      const a = permAlpha[p]; // alphaOf.get(v) ?? 0
+      const r = permRoot[p]; // book.rootWeighted.get(v) ?? 0
       if (a + r <= 0) {
-        aKeys.push(v);
-        aVals.push(d);
+        aKeys[nA] = v;
+        aVals[nA++] = d;
         continue;
       }
       if (a > 0) {
-        aKeys.push(v);
-        aVals.push((d * a) / (a + r));
+        aKeys[nA] = v;
+        aVals[nA++] = (d * a) / (a + r);
       }
       if (r > 0) {
-        rKeys.push(v);
-        rVals.push((d * r) / (a + r));
+        rKeys[nR] = v;
+        rVals[nR++] = (d * r) / (a + r);
       }
     }
-    const [pKeys, pVals] = aKeys.length > 0 ? [aKeys, aVals] : [dKeys, dVals];
-    const valParts = proRataNumList(valPot, pVals);
+    const [pKeys, pVals, nP] = nA > 0 ? [aKeys, aVals, nA] : [dKeys, dVals, nD];
+    const valParts = proRataNumList(valPot, pVals, nP);
     for (let k = 0; k < valParts.length; k++) {
       const v = pKeys[valParts[k][0]];
       payValidator(ledger, netuid, v, valParts[k][1], byV?.get(v));
     }
     if (rootAlpha.gt(0)) {
-      const [sKeys, shares] = rKeys.length > 0 ? [rKeys, rVals] : [dKeys, dVals];
+      const [sKeys, shares, nS] = nR > 0 ? [rKeys, rVals, nR] : [dKeys, dVals, nD];
       // Taoflow keep-mode claimants take their part as alpha; everything else is sold fee-free for TAO.
       let toSell = rootAlpha;
-      const sellWeights = [...shares];
+      const sellWeights = sellScratch;
       let sellTotal = 0;
-      for (let i = 0; i < shares.length; i++) sellTotal += shares[i];
+      for (let i = 0; i < nS; i++) {
+        sellWeights[i] = shares[i];
+        sellTotal += shares[i];
+      }
       if (input.book.keepers.size > 0) {
-        for (const [i, y] of proRataNumList(rootAlpha, shares)) {
+        for (const [i, y] of proRataNumList(rootAlpha, shares, nS)) {
           const v = sKeys[i];
           const k = input.book.keepers.get(v);
           if (!k) continue;
@@ -410,7 +627,7 @@ export function paySubnet(
           sellWeights[i] *= 1 - k.fraction;
         }
         sellTotal = 0;
-        for (let i = 0; i < sellWeights.length; i++) sellTotal += sellWeights[i];
+        for (let i = 0; i < nS; i++) sellTotal += sellWeights[i];
       }
       if (toSell.gt(0)) {
         // The alpha is minted as stake, then sold into the pool: AlphaOut does not grow by it.
@@ -420,13 +637,13 @@ export function paySubnet(
           rootTao = q.value.amountOut;
           rootTaoTotal.value = rootTaoTotal.value.plus(rootTao);
           const t = rootTao.toNumber();
-          for (let i = 0; i < sKeys.length; i++) {
+          for (let i = 0; i < nS; i++) {
             const w = sellWeights[i];
-            if (w > 0) rootOwed.set(sKeys[i], (rootOwed.get(sKeys[i]) ?? 0) + (t * w) / sellTotal);
+            if (w > 0) rootOwed.add(sKeys[i], (t * w) / sellTotal);
           }
         } else {
           // The pool cannot absorb the sale (reserve floor): root validators keep the alpha as stake instead.
-          for (const [i, y] of proRataNumList(toSell, sellWeights)) credit(ledger, sKeys[i], netuid, sKeys[i], y);
+          for (const [i, y] of proRataNumList(toSell, sellWeights, nS)) credit(ledger, sKeys[i], netuid, sKeys[i], y);
         }
       }
     }
@@ -435,7 +652,7 @@ export function paySubnet(
   ledger.subnets[netuid] = s;
   return {
     owner, miners: minersPot, validators: valPot, rootAlpha, rootTao, rootLostAlpha,
-    incentive: yuma.incentive, consensus: yuma.consensus, dividends, bonds: yuma.bonds,
+    incentive: yuma.incentive, consensus: yuma.consensus, bonds: yuma.bonds,
   };
 }
 
@@ -453,9 +670,9 @@ function recount(s: Subnet, minted: Dec): Subnet {
  * Pay root's TAO, summed exactly over all subnets, to each validator in proportion to what it is
  * owed, then after its take to its root nominators (swap-mode ones under Taoflow).
  */
-export function payRootTao(ledger: Ledger, idx: NominatorIndex, rootOwed: ReadonlyMap<PlayerId, number>, rootTaoTotal: Dec, book: ValidatorBook): void {
+export function payRootTao(ledger: Ledger, idx: NominatorIndex, rootOwed: RootOwed, rootTaoTotal: Dec, book: ValidatorBook): void {
   const rootByV = idx.get(ROOT_NETUID);
-  for (const [v, t] of proRataNum(rootTaoTotal, rootOwed)) {
+  for (const [v, t] of proRataNum(rootTaoTotal, rootOwed.toMap())) {
     let noms = rootByV?.get(v);
     const k = book.keepers.get(v);
     if (noms && k) {

@@ -14,57 +14,91 @@ import { type GameState, MINERS_ID, type Player, type PlayerId } from "./state.j
  * weighted by the subnet's emission share (emission follows where holders put their TAO).
  * The NPC miners are many independent people, so their alpha is left out.
  */
-export function marketControl(state: GameState, shares: Record<string, number>): Map<PlayerId, number> {
+export function marketControl(state: GameState, shares: Record<string, number>, holdings: HoldingsTable = alphaHoldings(state)): Map<PlayerId, number> {
   const control = new Map<PlayerId, number>();
-  const totals = new Map<string, number>();
-  for (const id of state.playerOrder) {
-    if (id === MINERS_ID) continue;
-    const { netuids, amounts } = alphaNumbers(state.players[id]);
-    for (let i = 0; i < netuids.length; i++) totals.set(netuids[i], (totals.get(netuids[i]) ?? 0) + amounts[i]);
-  }
-  for (const id of state.playerOrder) {
-    if (id === MINERS_ID) continue;
-    const { netuids, amounts } = alphaNumbers(state.players[id]);
+  const { ids, start, slots, amounts, netuids } = holdings;
+  // Per subnet (by slot): the total, summed in player order as a map keyed by netuid would be.
+  const totals = new Float64Array(netuids.length);
+  const end = start[ids.length];
+  for (let i = 0; i < end; i++) totals[slots[i]] += amounts[i];
+  const shareOf = netuids.map((n) => shares[n] ?? 0);
+  for (let k = 0; k < ids.length; k++) {
     let c = 0;
-    for (let i = 0; i < netuids.length; i++) {
-      const n = netuids[i];
-      const t = totals.get(n) ?? 0;
-      if (t > 0) c += (shares[n] ?? 0) * (amounts[i] / t);
+    for (let i = start[k]; i < start[k + 1]; i++) {
+      const t = totals[slots[i]];
+      if (t > 0) c += shareOf[slots[i]] * (amounts[i] / t);
     }
-    if (c > 0) control.set(id, c);
+    if (c > 0) control.set(ids[k], c);
   }
   return control;
 }
 
-/** A player's alpha holdings as numbers, in the record's order; cached per (immutable) player object. */
-const alphaCache = new WeakMap<Player, { netuids: string[]; amounts: number[] }>();
-
-function alphaNumbers(p: Player): { netuids: string[]; amounts: number[] } {
-  let out = alphaCache.get(p);
-  if (!out) {
-    out = { netuids: [], amounts: [] };
-    for (const n in p.alpha) {
-      out.netuids.push(n);
-      out.amounts.push(Number(p.alpha[n]));
-    }
-    alphaCache.set(p, out);
-  }
-  return out;
+/**
+ * Every player's alpha holdings as numbers (the NPC miners left out), in player order, each in its
+ * record's order, in flat lists: player k's holdings are entries start[k] … start[k + 1] − 1 of
+ * `slots` (the subnet, as a place in `netuids`, in the order first met) and `amounts`.
+ */
+export interface HoldingsTable {
+  ids: PlayerId[];
+  players: Player[];
+  start: Int32Array;
+  slots: Int32Array;
+  amounts: Float64Array;
+  netuids: string[];
 }
 
-export function ecosystemMetrics(state: GameState, shares: Record<string, number>, control: Map<PlayerId, number>): EcosystemMetrics {
+/** What marketControl and ecosystemMetrics read (a caller computing both makes it once and passes it to each). */
+export function alphaHoldings(state: GameState): HoldingsTable {
+  const ids: PlayerId[] = [];
+  const players: Player[] = [];
+  const netuids: string[] = [];
+  const slotOf = new Map<string, number>();
+  const start = new Int32Array(state.playerOrder.length + 1);
+  let slots = new Int32Array(Math.max(16, state.playerOrder.length));
+  let amounts = new Float64Array(slots.length);
+  let n = 0;
+  for (const id of state.playerOrder) {
+    if (id === MINERS_ID) continue;
+    const p = state.players[id];
+    start[ids.length] = n;
+    ids.push(id);
+    players.push(p);
+    for (const netuid in p.alpha) {
+      if (n === slots.length) {
+        const s2 = new Int32Array(2 * n);
+        s2.set(slots);
+        slots = s2;
+        const a2 = new Float64Array(2 * n);
+        a2.set(amounts);
+        amounts = a2;
+      }
+      let slot = slotOf.get(netuid);
+      if (slot === undefined) {
+        slotOf.set(netuid, (slot = netuids.length));
+        netuids.push(netuid);
+      }
+      slots[n] = slot;
+      amounts[n++] = Number(p.alpha[netuid]);
+    }
+  }
+  start[ids.length] = n;
+  return { ids, players, start, slots, amounts, netuids };
+}
+
+export function ecosystemMetrics(
+  state: GameState, shares: Record<string, number>, control: Map<PlayerId, number>, holdings: HoldingsTable = alphaHoldings(state),
+): EcosystemMetrics {
   const subnets = subnetList(state);
   const q = subnets.map((s) => trueQuality(s));
   const sh = subnets.map((s) => shares[s.netuid] ?? 0);
   const caps = subnets.map((s) => Number(s.price) * Number(s.alphaOut));
   const prices = new Map(subnets.map((s) => [s.netuid, Number(s.price)]));
   const stakeValue: number[] = [];
-  for (const id of state.playerOrder) {
-    if (id === MINERS_ID) continue;
-    const p = state.players[id];
-    let v = Number(p.rootStake);
-    const { netuids, amounts } = alphaNumbers(p);
-    for (let i = 0; i < netuids.length; i++) v += amounts[i] * (prices.get(netuids[i]) ?? 0);
+  const { players, start, slots, amounts } = holdings;
+  const priceOf = holdings.netuids.map((n) => prices.get(n) ?? 0);
+  for (let k = 0; k < players.length; k++) {
+    let v = Number(players[k].rootStake);
+    for (let i = start[k]; i < start[k + 1]; i++) v += amounts[i] * priceOf[slots[i]];
     stakeValue.push(v);
   }
   const controlValues = [...control.values()];

@@ -19,6 +19,16 @@ function checkFraction(name: string, x: number): void {
   if (!Number.isFinite(x) || x < 0 || x > 1) throw new RangeError(`${name} must be in [0, 1], got ${x}`);
 }
 
+/** 1 − a for the last rates seen (every subnet of a round steps with the same one or two), by identity. */
+const complements: [Dec, Dec][] = [];
+function oneMinus(a: Dec): Dec {
+  for (const [r, c] of complements) if (r === a) return c;
+  const c = ONE.minus(a);
+  if (complements.length >= 4) complements.pop();
+  complements.unshift([a, c]);
+  return c;
+}
+
 function rateDec(rate: Dec | number): Dec {
   const a = dec(rate);
   if (!a.isFinite() || a.lt(0) || a.gt(1)) throw new RangeError(`EMA rate must be in [0, 1], got ${a}`);
@@ -52,7 +62,7 @@ export function rateForHalfLife(halfLifeRounds: number): number {
 export function updatePriceEma(m: Dec, price: Dec, rate: Dec | number, cap: Dec): Dec {
   const a = rateDec(rate);
   const fed = min(dec(price), dec(cap));
-  return quantiseEma(dec(m).times(ONE.minus(a)).plus(a.times(fed)));
+  return quantiseEma(dec(m).times(oneMinus(a)).plus(a.times(fed)));
 }
 
 /**
@@ -74,5 +84,5 @@ export function effectivePriceEmaRate(rate: number, roundsSinceStart: number, ha
  */
 export function updateFlowEma(s: Dec, netFlowThisRound: Dec, rate: Dec | number): Dec {
   const b = rateDec(rate);
-  return quantiseEma(dec(s).times(ONE.minus(b)).plus(b.times(dec(netFlowThisRound))));
+  return quantiseEma(dec(s).times(oneMinus(b)).plus(b.times(dec(netFlowThisRound))));
 }

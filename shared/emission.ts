@@ -126,11 +126,11 @@ export function emissionOverBlocks(
   const start = I;
   // The usual case, before the first halving with the window not reaching it: one segment at the
   // base rate. Exactly what the loop below computes then, without its searches.
-  const firstThreshold = cap.minus(cap.times(HALF));
-  if (blocks > 0 && I.lt(firstThreshold)) {
-    const rate = floorRao(b);
-    if (!rate.isZero() && rate.times(blocks - 1).lt(firstThreshold.minus(I)) && rate.times(blocks).lte(cap.minus(I))) {
-      return { total: floorRao(I.plus(rate.times(blocks)).minus(start)), perSegment: [{ blocks, perBlock: rate }] };
+  const w = windowConstants(cap, b, blocks);
+  if (blocks > 0 && I.lt(w.firstThreshold)) {
+    const rate = w.rate;
+    if (!rate.isZero() && w.allButLast.lt(w.firstThreshold.minus(I)) && w.all.lte(cap.minus(I))) {
+      return { total: floorRao(I.plus(w.all).minus(start)), perSegment: [{ blocks, perBlock: rate }] };
     }
   }
   const perSegment: EmissionSegment[] = [];
@@ -158,6 +158,33 @@ export function emissionOverBlocks(
   }
   if (remaining > 0) perSegment.push({ blocks: remaining, perBlock: ZERO });
   return { total: floorRao(I.minus(start)), perSegment };
+}
+
+/** What the one-segment case of emissionOverBlocks computes from its parameters alone. */
+interface WindowConstants {
+  readonly cap: Dec;
+  readonly base: Dec;
+  readonly blocks: number;
+  /** cap − cap·½: the issuance of the first halving. */
+  readonly firstThreshold: Dec;
+  /** The base rate floored to the rao, and it times blocks − 1 and blocks. */
+  readonly rate: Dec;
+  readonly allButLast: Dec;
+  readonly all: Dec;
+}
+
+/** The last few parameter sets seen (every round asks for the same one or two), by identity of the Decimals. */
+const recentWindows: WindowConstants[] = [];
+
+function windowConstants(cap: Dec, base: Dec, blocks: number): WindowConstants {
+  for (const w of recentWindows) if (w.cap === cap && w.base === base && w.blocks === blocks) return w;
+  const rate = floorRao(base);
+  const w: WindowConstants = {
+    cap, base, blocks, firstThreshold: cap.minus(cap.times(HALF)), rate, allButLast: rate.times(blocks - 1), all: rate.times(blocks),
+  };
+  if (recentWindows.length >= 4) recentWindows.pop();
+  recentWindows.unshift(w);
+  return w;
 }
 
 /** One block of a subnet's alpha emission (α_em) at its alpha issuance `alpha_in + alpha_out`. */

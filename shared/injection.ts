@@ -23,11 +23,12 @@ export interface Injection {
  * @param emission the subnet's TAO emission for the round (share × round emission)
  * @param alphaCap alpha_in cap for the round (the subnet's alpha emission over the tempo)
  * @param share the subnet's emission share (E_i / E_block per block)
+ * @param spotPrice `taoReserve / alphaReserve` of `s` at 40 digits, when the caller already has it
  */
-export function computeInjection(s: Subnet, emission: Dec, alphaCap: Dec, share: Dec, rule: ExcessRule): Injection {
+export function computeInjection(s: Subnet, emission: Dec, alphaCap: Dec, share: Dec, rule: ExcessRule, spotPrice?: Dec): Injection {
   const none: Injection = { taoIn: ZERO, alphaIn: ZERO, excessTao: ZERO, alphaBurned: ZERO, subsidised: false };
   if (emission.lte(0)) return none;
-  const price = dec(s.taoReserve).div(dec(s.alphaReserve));
+  const price = spotPrice ?? dec(s.taoReserve).div(dec(s.alphaReserve));
   const uncapped = floorRaoDiv(emission, price); // rounds down: never mint more alpha than the TAO buys
   if (rule === "none") {
     // RS1: all TAO goes in; alpha_in capped, so a capped low-price subnet's price rises.
@@ -47,8 +48,12 @@ export function computeInjection(s: Subnet, emission: Dec, alphaCap: Dec, share:
   return { ...none, taoIn: capped, alphaIn: alphaCap, excessTao: emission.minus(capped) };
 }
 
-/** Apply an injection to the pool: add reserves, then let the excess buy alpha fee-free and remove it. */
-export function applyInjection(s: Subnet, inj: Injection, protocol: SwapParams): { subnet: Subnet; injection: Injection } {
+/**
+ * Apply an injection to the pool: add reserves, then let the excess buy alpha fee-free and remove it.
+ * With `priced: false` the subnet's stored `price` is left as it was, for a caller that sets it
+ * again afterwards anyway (resolveRound's payout recounts it).
+ */
+export function applyInjection(s: Subnet, inj: Injection, protocol: SwapParams, { priced = true }: { priced?: boolean } = {}): { subnet: Subnet; injection: Injection } {
   let t = dec(s.taoReserve).plus(inj.taoIn);
   let a = dec(s.alphaReserve).plus(inj.alphaIn);
   let issued = dec(s.alphaIssued).plus(inj.alphaIn);
@@ -67,7 +72,7 @@ export function applyInjection(s: Subnet, inj: Injection, protocol: SwapParams):
     }
   }
   return {
-    subnet: { ...s, taoReserve: amtKept(t), alphaReserve: amtKept(a), alphaIssued: amtKept(issued), price: amt(floorRaoDiv(t, a)) },
+    subnet: { ...s, taoReserve: amtKept(t), alphaReserve: amtKept(a), alphaIssued: amtKept(issued), price: priced ? amt(floorRaoDiv(t, a)) : s.price },
     injection: { ...inj, alphaBurned: burned, excessTao: excess },
   };
 }

@@ -52,7 +52,6 @@ export function withPositions(p: Player, changes: Iterable<readonly [Netuid, Pla
   let stakes: Record<Netuid, Record<PlayerId, string>> | null = null;
   let alpha: Record<Netuid, string> | null = null;
   let root: Dec | null = null;
-  const copied = new Set<Netuid>();
   for (const change of changes) {
     const netuid = change[0];
     const validator = change[1];
@@ -60,32 +59,58 @@ export function withPositions(p: Player, changes: Iterable<readonly [Netuid, Pla
     if (delta.isZero()) continue;
     if (stakes === null) stakes = { ...p.stakes } as Record<Netuid, Record<PlayerId, string>>;
     let book = stakes[netuid];
-    if (book === undefined || !copied.has(netuid)) {
-      book = { ...(book ?? {}) };
-      copied.add(netuid);
-    }
+    // A book still shared with `p` (or none) is copied before the first write: a copy is a new object.
+    if (book === undefined || book === p.stakes[netuid]) book = { ...(book ?? {}) };
     const held = book[validator];
     const next = (held === undefined ? ZERO : dec(held)).plus(delta);
     if (next.isNeg()) throw new Error(`ledger: negative position ${p.id}/${netuid}/${validator}`);
-    if (next.isZero()) {
+    const nextString = next.isZero() ? null : raoString(next);
+    if (nextString === null) {
       delete book[validator];
       if (Object.keys(book).length === 0) delete stakes[netuid];
       else stakes[netuid] = book;
     } else {
-      book[validator] = raoString(next);
+      book[validator] = nextString;
       stakes[netuid] = book;
     }
     if (netuid === ROOT_NETUID) {
       root = (root ?? dec(p.rootStake)).plus(delta);
     } else {
       if (alpha === null) alpha = { ...p.alpha };
-      const total = dec(alpha[netuid] ?? "0").plus(delta);
-      if (total.isZero()) delete alpha[netuid];
-      else alpha[netuid] = raoString(total);
+      const was = alpha[netuid];
+      if (was === held) {
+        // The summary held what the position held (typically its only position on the subnet):
+        // the same sum, already computed and written.
+        if (nextString === null) delete alpha[netuid];
+        else alpha[netuid] = nextString;
+      } else {
+        const total = dec(was ?? "0").plus(delta);
+        if (total.isZero()) delete alpha[netuid];
+        else alpha[netuid] = raoString(total);
+      }
     }
   }
   if (stakes === null) return p;
-  return { ...p, stakes, rootStake: root === null ? p.rootStake : raoString(root), alpha: alpha ?? p.alpha };
+  return withAccounts(p, stakes, root === null ? p.rootStake : raoString(root), alpha ?? p.alpha);
+}
+
+/** Every field of a Player, in the order newPlayer writes them. */
+type PlayerField = "id" | "name" | "role" | "npc" | "tao" | "rootStake" | "alpha" | "stakes" | "take" | "rootClaim" | "effort" | "affiliation" | "joinedRound" | "granted";
+/** Fails to compile, naming the field, when Player gains one withAccounts does not copy: add it there and to PlayerField. */
+type UncopiedPlayerField = Exclude<keyof Player, PlayerField>;
+const playerFieldsCovered: [UncopiedPlayerField] extends [never] ? true : { addToWithAccounts: UncopiedPlayerField } = true;
+void playerFieldsCovered;
+
+/**
+ * `{ ...p, stakes, rootStake, alpha }`, written out field by field. Players come in many shapes
+ * (hidden classes), which makes a spread of one slow; a literal is one shape. Same fields, same
+ * values, same key order as newPlayer's (which every player's spreads preserve).
+ */
+function withAccounts(p: Player, stakes: Player["stakes"], rootStake: string, alpha: Player["alpha"]): Player {
+  return {
+    id: p.id, name: p.name, role: p.role, npc: p.npc, tao: p.tao, rootStake, alpha, stakes, take: p.take, rootClaim: p.rootClaim,
+    effort: p.effort, affiliation: p.affiliation, joinedRound: p.joinedRound, granted: p.granted,
+  };
 }
 
 /** Drop every position on a subnet (after deregistration). */

@@ -9,10 +9,20 @@ function nonNeg(x: number): number {
   return Number.isFinite(x) && x > 0 ? x : 0;
 }
 
-function sum(xs: number[]): number {
+function sum(xs: ArrayLike<number>): number {
   let s = 0;
-  for (const x of xs) s += x;
+  for (let i = 0; i < xs.length; i++) s += xs[i];
   return s;
+}
+
+/**
+ * nonNeg of each value, sorted ascending. A typed sort, faster than a comparator's: equal values
+ * are interchangeable here (and nonNeg gives no −0), so the order is the comparator's.
+ */
+function sortedNonNeg(values: number[]): Float64Array {
+  const vs = new Float64Array(values.length);
+  for (let i = 0; i < values.length; i++) vs[i] = nonNeg(values[i]);
+  return vs.sort();
 }
 
 /** Tolerance so that an exactly-equal split (e.g. [1, 1] at 50%) is not "more than" the threshold. */
@@ -25,7 +35,11 @@ const REL_EPS = 1e-12;
  * of entities with a positive value.
  */
 export function nakamoto(values: number[], threshold = 0.5): number {
-  const vs = values.map(nonNeg).filter((x) => x > 0).sort((a, b) => b - a);
+  // The positive values, largest first.
+  const sorted = sortedNonNeg(values);
+  let start = 0;
+  while (start < sorted.length && !(sorted[start] > 0)) start++;
+  const vs = sorted.subarray(start).reverse();
   const total = sum(vs);
   if (total <= 0) return 0;
   const target = threshold * total + REL_EPS * total;
@@ -54,7 +68,7 @@ export function hhi(values: number[]): number {
  * treated as 0. 0 for empty, single-element or all-zero input.
  */
 export function gini(values: number[]): number {
-  const vs = values.map(nonNeg).sort((a, b) => a - b);
+  const vs = sortedNonNeg(values);
   const n = vs.length;
   const total = sum(vs);
   if (n < 2 || total <= 0) return 0;

@@ -131,10 +131,15 @@ export function npcMinerWeights(s: Subnet, rng: Rng, sigma: number): Record<stri
   return w;
 }
 
-/** npcMinerWeights as a list indexed by miner uid (the same draws): Yuma reads it like the record. */
-export function npcMinerWeightList(s: Subnet, rng: Rng, sigma: number): number[] {
+/**
+ * npcMinerWeights as a list indexed by miner uid (the same draws): Yuma reads it like the record.
+ * Written into `out` when given (a caller's reused row of exactly that many miners).
+ */
+export function npcMinerWeightList(s: Subnet, rng: Rng, sigma: number): number[];
+export function npcMinerWeightList(s: Subnet, rng: Rng, sigma: number, out: Float64Array): Float64Array;
+export function npcMinerWeightList(s: Subnet, rng: Rng, sigma: number, out?: Float64Array): number[] | Float64Array {
   const skills = s.minerSkill;
-  const w = new Array<number>(skills.length);
+  const w = out ?? new Array<number>(skills.length);
   for (let uid = 0; uid < skills.length; uid++) w[uid] = skills[uid] * rng.lognormal(sigma);
   return w;
 }

@@ -12,8 +12,7 @@
  */
 import { ROOT_KAPPA, ROOT_RHO } from "./constants.js";
 import { propKey, sortedUniqueInPlace } from "./keys.js";
-
-export const ROOT_NETUID = "0";
+import { ROOT_NETUID } from "./state.js";
 
 export interface RootEmissionResult {
   /** share_j ∝ cons_j·rank_j over `subnets`; sums to 1, or all 0 when no subnet scores. */

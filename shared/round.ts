@@ -12,9 +12,9 @@ import { netuidsOf, protocolSwapParams, stakeIndex, subnetList, totalRootStake }
 import { pushEvents } from "./apply.js";
 import { switchesOf } from "./config.js";
 import { amt, dec, type Dec, Decimal, floorRao, ZERO } from "./decimal.js";
-import { type Ledger, nominatorIndex, paySubnet, payRootTao, settle, validatorBook } from "./distribution.js";
+import { type Ledger, nominatorIndex, paySubnet, payRootTao, RootOwed, settle, validatorBook } from "./distribution.js";
 import { inDraft } from "./draft.js";
-import { marketControl, ecosystemMetrics } from "./ecosystem.js";
+import { alphaHoldings, marketControl, ecosystemMetrics } from "./ecosystem.js";
 import { effectivePriceEmaRate, updateFlowEma, updatePriceEma } from "./ema.js";
 import { alphaEmissionOverBlocks, emissionOverBlocks } from "./emission.js";
 import { applyInjection, computeInjection, type Injection } from "./injection.js";
@@ -37,10 +37,6 @@ export class RoundError extends Error {
 
 /** Prices kept per subnet for sparklines. */
 export const PRICE_HISTORY_LENGTH = 40;
-
-function miners(s: Subnet): string[] {
-  return s.minerSkill.map((_, uid) => String(uid));
-}
 
 function mergeWeights(weights: WeightBook, pending: WeightBook): WeightBook {
   // Books are shared, not copied, where nothing is merged into them (they are never written): those
@@ -79,10 +75,14 @@ export function resolveRound(input: GameState): { state: GameState; report: Roun
 
   // 2. EMAs step on the closing price and the round's net flow.
   const subnets: Record<Netuid, Subnet> = {};
+  /** The closing spot price of each subnet (T/A at 40 digits): the injection reads it again. */
+  const closing = new Map<Netuid, { taoReserve: string; alphaReserve: string; price: Dec }>();
   for (const s of subnetList(state)) {
     const age = s.registeredRound > 0 ? round - s.registeredRound : Number.POSITIVE_INFINITY;
     const rate = Number.isFinite(age) ? effectivePriceEmaRate(config.priceEmaRate, age, config.priceEmaHalvingRounds) : config.priceEmaRate;
-    const priceEma = updatePriceEma(dec(s.priceEma), dec(s.taoReserve).div(dec(s.alphaReserve)), rate, dec(PRICE_EMA_CAP));
+    const spot = dec(s.taoReserve).div(dec(s.alphaReserve));
+    closing.set(s.netuid, { taoReserve: s.taoReserve, alphaReserve: s.alphaReserve, price: spot });
+    const priceEma = updatePriceEma(dec(s.priceEma), spot, rate, dec(PRICE_EMA_CAP));
     const flowEma = updateFlowEma(dec(s.flowEma), dec(s.flowThisRound), config.flowEmaRate);
     subnets[s.netuid] = { ...s, priceEma: priceEma.toString(), flowEma: flowEma.toString() };
   }
@@ -125,29 +125,37 @@ export function resolveRound(input: GameState): { state: GameState; report: Roun
   const emissionBy = shareSum.isZero() ? {} : splitByShares(roundEmission, shares);
 
   // 4. Per subnet: injection, then alpha_out through Yuma.
-  const ledger: Ledger = { players: { ...state.players }, subnets: { ...state.subnets } };
+  // The ledger writes records this resolution made itself, never the input's: the subnets record
+  // of step 2, and the players record the NPC trades copied (copied here if they made none). Nothing
+  // reads the state's players after the payouts write them.
+  const ledger: Ledger = { players: state.players === input.players ? { ...state.players } : state.players, subnets: state.subnets };
   const idx = nominatorIndex(state.players, state.playerOrder);
-  const rootTotal = totalRootStake(state);
-  const book = validatorBook(ledger, idx, state.validators, Number(config.taoWeight), switches.rootPayout);
-  const rootOwed = new Map<PlayerId, number>();
+  const rootTotal = idx.rootStakeTotal ?? totalRootStake(state);
+  const book = validatorBook(ledger, idx, state.validators, Number(config.taoWeight), switches.rootPayout, state.weights);
+  const rootOwed = new RootOwed();
   const rootTaoTotal = { value: ZERO };
   const protocol = protocolSwapParams(state);
   const sumEma = netuids.reduce((a, n) => a.plus(dec(state.subnets[n].priceEma)), ZERO);
   const bonds: Record<Netuid, Record<PlayerId, Record<string, number>>> = {};
   const perSubnet: SubnetRoundReport[] = [];
+  const ownerCut = dec(config.ownerCut);
+  const taoWeight = dec(config.taoWeight);
   for (const n of netuids) {
     const before = ledger.subnets[n];
     const emission = emissionBy[n] ?? ZERO;
     const alphaWindow = alphaEmissionOverBlocks(dec(before.alphaIssued), config.tempoBlocks);
     const alphaCap = alphaWindow.total;
-    let inj: Injection = computeInjection(before, emission, alphaCap, shares[n] ?? ZERO, switches.excessRule);
-    const injected = applyInjection(before, inj, protocol);
+    const c = closing.get(n);
+    const spot = c && c.taoReserve === before.taoReserve && c.alphaReserve === before.alphaReserve ? c.price : undefined;
+    let inj: Injection = computeInjection(before, emission, alphaCap, shares[n] ?? ZERO, switches.excessRule, spot);
+    // No price here: the payout below sets it from the reserves it leaves.
+    const injected = applyInjection(before, inj, protocol, { priced: false });
     inj = injected.injection;
     ledger.subnets[n] = injected.subnet;
     const payout = paySubnet(ledger, idx, {
-      netuid: n, alphaOut: alphaCap, ownerCut: dec(config.ownerCut), taoWeight: dec(config.taoWeight), totalRootStake: rootTotal,
+      netuid: n, alphaOut: alphaCap, ownerCut, taoWeight, totalRootStake: rootTotal,
       rootLost: inj.subsidised, rootSuppressed: switches.rootPayout === "claimAlpha" && sumEma.lte(1),
-      validators: state.validators, maxValidators: config.maxValidatorsPerSubnet, book, weights: state.weights, kappa: config.kappa,
+      validators: state.validators, maxValidators: config.maxValidatorsPerSubnet, book, kappa: config.kappa,
       bondAlpha: config.bondAlpha, bonds: state.bonds[n] as Record<PlayerId, Record<string, number>> | undefined,
       signalNoise: config.signalNoise, protocol,
     }, rng, rootOwed, rootTaoTotal);
@@ -156,14 +164,19 @@ export function resolveRound(input: GameState): { state: GameState; report: Roun
     const owner = state.players[s.owner];
     const minerTao = payout.miners.mul(dec(s.price)).toNumber();
     const advanced = advanceSubnet(s, owner?.effort ?? { research: 0.5, product: 0.5 }, minerTao, config);
-    const history = [...s.priceHistory, s.price];
+    // The last PRICE_HISTORY_LENGTH prices, this round's included.
+    const kept = s.priceHistory.length >= PRICE_HISTORY_LENGTH ? s.priceHistory.slice(s.priceHistory.length - PRICE_HISTORY_LENGTH + 1) : s.priceHistory.slice();
+    kept.push(s.price);
+    const consensus = new Array<number>(s.minerSkill.length);
+    for (let uid = 0; uid < consensus.length; uid++) consensus[uid] = payout.consensus[uid] ?? 0;
+    const shareString = (shares[n] ?? ZERO).toString();
+    const emissionString = amt(emission);
     ledger.subnets[n] = {
-      ...advanced, emissionShare: (shares[n] ?? ZERO).toString(), lastEmission: amt(emission),
-      consensus: miners(s).map((uid) => payout.consensus[uid] ?? 0), flowThisRound: "0", priceHistory: history.length > PRICE_HISTORY_LENGTH ? history.slice(-PRICE_HISTORY_LENGTH) : history,
+      ...advanced, emissionShare: shareString, lastEmission: emissionString, consensus, flowThisRound: "0", priceHistory: kept,
     };
     const after = ledger.subnets[n];
     perSubnet.push({
-      netuid: n, name: s.name, share: (shares[n] ?? ZERO).toString(), emission: amt(emission),
+      netuid: n, name: s.name, share: shareString, emission: emissionString,
       taoIn: amt(inj.taoIn), alphaIn: amt(inj.alphaIn), alphaOut: amt(alphaCap.minus(payout.rootLostAlpha)),
       excessTao: amt(inj.excessTao), alphaBurned: amt(inj.alphaBurned), ownerAlpha: amt(payout.owner),
       minerAlpha: amt(payout.miners), validatorAlpha: amt(payout.validators), rootAlpha: amt(payout.rootAlpha),
@@ -183,12 +196,20 @@ export function resolveRound(input: GameState): { state: GameState; report: Roun
     bonds: config.bondAlpha > 0 ? bonds : state.bonds,
     phase: round >= config.rounds ? "ended" : "acting",
   };
-  next = generateSignals(next);
+  // Root stake through a validator now: its root positions before the payouts plus the root credits
+  // through it (sums of exact amounts, so the same values as summing the positions afresh).
+  const rootCredited = ledger.rootCredited;
+  next = generateSignals(next, undefined, (v) => {
+    const before = book.rootStake.get(v);
+    const credited = rootCredited?.get(v);
+    return before && credited ? before.plus(credited) : before ?? credited;
+  });
   const shareNumbers = Object.fromEntries(Object.entries(shares).map(([k, v]) => [k, v.toNumber()]));
+  const holdings = alphaHoldings(next);
   const control = rootControl
     ? new Map(Object.entries(rootControl).filter(([, c]) => c > 0))
-    : marketControl(next, shareNumbers);
-  const metrics = ecosystemMetrics(next, shareNumbers, control);
+    : marketControl(next, shareNumbers, holdings);
+  const metrics = ecosystemMetrics(next, shareNumbers, control, holdings);
   events.push(...shockEvents(perSubnet, round, next.phase === "ended"));
   next = pushEvents(next, events);
   const income = roundIncome(state, gains, perSubnet); // payouts, owner cut, and the round's trade costs

@@ -4,7 +4,16 @@ import type { GameEvent } from "./state.js";
 
 export function shockEvents(subnets: readonly SubnetRoundReport[], round: number, ended: boolean): GameEvent[] {
   const events: GameEvent[] = [];
-  const top = [...subnets].sort((a, b) => Number(b.share) - Number(a.share))[0];
+  // The largest share, the first listed on ties (what a stable sort by share, descending, puts first).
+  let top: SubnetRoundReport | undefined;
+  let topShare = 0;
+  for (const s of subnets) {
+    const x = Number(s.share);
+    if (top === undefined || x > topShare) {
+      top = s;
+      topShare = x;
+    }
+  }
   if (top && Number(top.share) > 0) {
     events.push({ round, kind: "round", subnet: top.netuid, text: `Round ${round} resolved: ${top.name} (SN${top.netuid}) took the largest emission share, ${(Number(top.share) * 100).toFixed(1)}%` });
   } else {

@@ -3,7 +3,7 @@
  * stake: a big validator can afford better evaluation. Only people's signals are stored in the
  * state (NPCs draw theirs inside the resolution); the server sends each its own.
  */
-import { dec } from "./decimal.js";
+import { dec, type Dec } from "./decimal.js";
 import { Rng } from "./rng.js";
 import { trueQuality } from "./quality.js";
 import { type GameState, type PlayerId, ROOT_NETUID, type SignalSeed, type ValidatorSignals } from "./state.js";
@@ -24,12 +24,16 @@ export function drawSignals(state: GameState, rng: Rng, sigma: number, round: nu
   return { round, subnets, miners };
 }
 
-/** Fresh signals for the given people (default: every human validator) for the round being played. */
-export function generateSignals(state: GameState, ids?: PlayerId[]): GameState {
+/**
+ * Fresh signals for the given people (default: every human validator) for the round being played.
+ * `rootStakeOf`, when given, must be what `stakeByValidator(state, ROOT_NETUID)` gives for each
+ * target (a caller that already knows it saves the pass over every player).
+ */
+export function generateSignals(state: GameState, ids?: PlayerId[], rootStakeOf?: (id: PlayerId) => Dec | undefined): GameState {
   const targets = ids ?? state.validators.filter((v) => state.players[v]?.npc === null);
   if (targets.length === 0) return state;
   const rng = new Rng(state.rng);
-  const rootByValidator = stakeByValidator(state, ROOT_NETUID);
+  const rootByValidator = rootStakeOf ? { get: rootStakeOf } : stakeByValidator(state, ROOT_NETUID);
   const signals: Record<PlayerId, SignalSeed> = { ...state.signals };
   for (const id of targets) {
     const root = rootByValidator.get(id) ?? dec(0);

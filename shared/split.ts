@@ -35,6 +35,40 @@ export function proRata<K>(total: Dec, weights: ReadonlyMap<K, Dec>): Map<K, Dec
 }
 
 /**
+ * proRata without the map: calls `pay(key, part)` for each part, in the order proRata's map lists
+ * them (the largest holder last), and returns how many parts there were (0 when the weights sum
+ * to zero).
+ */
+export function proRataEach<K>(total: Dec, weights: ReadonlyMap<K, Dec>, pay: (key: K, part: Dec) => void): number {
+  let sum = ZERO;
+  let top = undefined as K | undefined;
+  let topW = ZERO;
+  weights.forEach((w, k) => {
+    if (w.lte(0)) return;
+    sum = sum.plus(w);
+    if (top === undefined || w.gt(topW)) { top = k; topW = w; }
+  });
+  if (sum.isZero() || top === undefined) return 0;
+  const first = top;
+  if (weights.size === 1) {
+    pay(first, total);
+    return 1;
+  }
+  const ratio = total.div(sum);
+  let paid = ZERO;
+  let n = 1;
+  weights.forEach((w, k) => {
+    if (w.lte(0) || k === first) return;
+    const part = floorRao(w.mul(ratio));
+    pay(k, part);
+    paid = paid.plus(part);
+    n++;
+  });
+  pay(first, total.minus(paid)); // what proRata adds to 0 for it
+  return n;
+}
+
+/**
  * The same split with plain-number weights (fractions from Yuma, or stake as floats): each part is
  * floor(total × w/W) to the rao, the leftover rao go to the largest weight, so the parts still sum
  * to exactly `total`; only the proportions carry float precision (~1e-16).
@@ -62,15 +96,15 @@ export function proRataNum<K>(total: Dec, weights: ReadonlyMap<K, number>): Map<
 }
 
 /**
- * proRataNum over a list of weights: the same parts, as [index, part] pairs in the order
- * proRataNum's map would list them (weights > 0 only, in list order).
+ * proRataNum over a list of weights (its first `n`): the same parts, as [index, part] pairs in the
+ * order proRataNum's map would list them (weights > 0 only, in list order).
  */
-export function proRataNumList(total: Dec, weights: readonly number[]): [number, Dec][] {
+export function proRataNumList(total: Dec, weights: ArrayLike<number>, n = weights.length): [number, Dec][] {
   const out: [number, Dec][] = [];
   let sum = 0;
   let top = -1;
   let topW = 0;
-  for (let i = 0; i < weights.length; i++) {
+  for (let i = 0; i < n; i++) {
     const w = weights[i];
     if (!(w > 0)) continue;
     sum += w;
@@ -79,7 +113,7 @@ export function proRataNumList(total: Dec, weights: readonly number[]): [number,
   if (!(sum > 0) || top < 0 || total.lte(0)) return out;
   let paid = ZERO;
   let topAt = -1;
-  for (let i = 0; i < weights.length; i++) {
+  for (let i = 0; i < n; i++) {
     const w = weights[i];
     if (!(w > 0)) continue;
     if (i === top) {

@@ -46,7 +46,7 @@ export interface YumaInput {
    */
   stakeList?: readonly number[];
   /** A row may also be a list indexed by miner uid, for miners named "0", "1", … (read as the record would be). */
-  weightList?: readonly (Record<string, number> | readonly number[] | undefined)[];
+  weightList?: readonly (Record<string, number> | readonly number[] | Float64Array | undefined)[];
   /** Return the dividends as `dividendList` (in sorted validator order) instead of the `dividends` record (then empty). */
   dividendList?: boolean;
 }
@@ -145,6 +145,39 @@ function zeros(keys: string[]): Record<string, number> {
   const out: Record<string, number> = {};
   for (const k of keys) out[k] = 0;
   return out;
+}
+
+/** Row `raw` (a list indexed by miner) cleaned into w[base…base+nm); returns the row's sum. */
+function readListRow(raw: readonly number[], mk: readonly (string | number)[], nm: number, w: Float64Array, base: number): number {
+  let sum = 0;
+  for (let j = 0; j < nm; j++) {
+    const x = clean((raw as unknown as Record<string | number, number>)[mk[j]]);
+    w[base + j] = x;
+    sum += x;
+  }
+  return sum;
+}
+
+/** readListRow for a row given as a Float64Array indexed by miner. */
+function readTypedRow(raw: Float64Array, mk: readonly (string | number)[], nm: number, w: Float64Array, base: number): number {
+  let sum = 0;
+  for (let j = 0; j < nm; j++) {
+    const x = clean((raw as unknown as Record<string | number, number>)[mk[j]]);
+    w[base + j] = x;
+    sum += x;
+  }
+  return sum;
+}
+
+/** readListRow for a row given as a record keyed by miner. */
+function readRecordRow(raw: Record<string | number, number>, mk: readonly (string | number)[], nm: number, w: Float64Array, base: number): number {
+  let sum = 0;
+  for (let j = 0; j < nm; j++) {
+    const x = clean(raw[mk[j]]);
+    w[base + j] = x;
+    sum += x;
+  }
+  return sum;
 }
 
 /** Relative tolerance for "cumulative stake ≥ κ", so 0.1+0.2+0.2 still counts as 0.5. */
@@ -376,6 +409,26 @@ class Workspace {
   }
 }
 
+interface MinerKeys {
+  /** The miner uids sorted, without duplicates; their property keys; a record of them all 0. */
+  readonly miners: string[];
+  readonly mk: Array<string | number>;
+  readonly rowTmpl: Record<string, number>;
+}
+
+/** The last frozen miners list seen and what it gave (a frozen list cannot have changed since). */
+let lastMiners: { list: readonly string[]; keys: MinerKeys } | null = null;
+
+/** What a call needs from its miners list (read-only to the caller: the results may be shared). */
+function minerKeys(list: readonly string[]): MinerKeys {
+  if (lastMiners && lastMiners.list === list) return lastMiners.keys;
+  const miners = sortedUniqueInPlace(list.slice());
+  const mk = miners.map(propKey);
+  const keys = { miners, mk, rowTmpl: rowTemplate(mk) };
+  if (Object.isFrozen(list)) lastMiners = { list, keys };
+  return keys;
+}
+
 /** The idle workspace; null while a call is using it (a re-entrant call gets its own). */
 let idleWorkspace: Workspace | null = new Workspace();
 
@@ -392,11 +445,12 @@ export function runYuma(input: YumaInput): YumaResult {
 function yuma(input: YumaInput, ws: Workspace): YumaResult {
   const kappaRaw = input.kappa ?? YUMA_KAPPA;
   const kappa = Number.isFinite(kappaRaw) ? Math.min(1, Math.max(0, kappaRaw)) : YUMA_KAPPA;
-  const miners = sortedUniqueInPlace(input.miners.slice());
+  const m = minerKeys(input.miners);
+  const miners = m.miners;
   const validators = input.validators ? (input.validators as string[]) : sortedUniqueInPlace(Object.keys(input.stake));
   const nm = miners.length;
   const nv = validators.length;
-  const mk = miners.map(propKey);
+  const mk = m.mk;
   const lists = input.validators !== undefined && input.stakeList !== undefined && input.weightList !== undefined;
   const stakeIn = lists ? (input.stakeList as readonly number[]) : validators.map((v) => input.stake[v]);
   const weightsIn = (lists ? input.weightList : validators.map((v) => input.weights[v])) as readonly (Record<string | number, number> | undefined)[];
@@ -412,12 +466,11 @@ function yuma(input: YumaInput, ws: Workspace): YumaResult {
     const raw = weightsIn[i];
     if (!raw) continue;
     const base = na * nm;
-    let sum = 0;
-    for (let j = 0; j < nm; j++) {
-      const x = clean(raw[mk[j]]);
-      w[base + j] = x;
-      sum += x;
-    }
+    // Rows come as lists (NPC validators) or records (people): one loop for each, so that each
+    // reads one kind of object (a load site that sees both is slow). Same values, same order.
+    const sum = Array.isArray(raw) ? readListRow(raw, mk, nm, w, base)
+      : raw instanceof Float64Array ? readTypedRow(raw, mk, nm, w, base)
+      : readRecordRow(raw, mk, nm, w, base);
     if (sum === 0) continue;
     for (let j = 0; j < nm; j++) w[base + j] /= sum;
     act[na] = i;
@@ -480,7 +533,7 @@ function yuma(input: YumaInput, ws: Workspace): YumaResult {
   // Dividends. `rawDiv` is per validator (0 for non-holders).
   const rawDiv = ws.rawDiv;
   rawDiv.fill(0, 0, nv);
-  const rowTmpl = rowTemplate(mk);
+  const rowTmpl = m.rowTmpl;
   let bonds: Record<string, Record<string, number>>;
   if (bondMode) {
     const alpha = clampAlpha(input.bondAlpha as number);

@@ -13,6 +13,7 @@ import {
 import { WEIGHT_REFRESH_SUBNETS, weightTargets } from "../shared/bots.js";
 import { floorRao } from "../shared/decimal.js";
 import { withPosition, withPositions } from "../shared/ledger.js";
+import { proRata, proRataEach } from "../shared/split.js";
 import { fillSwap, quoteStake, quoteUnstake, surelyFills, type SwapParams } from "../shared/pool.js";
 import type { Player } from "../shared/state.js";
 import { ActionSchema, parseAction } from "../shared/actions.js";
@@ -199,6 +200,24 @@ describe("withPositions", () => {
         for (const n of Object.keys(batched.stakes)) expect(Object.keys(batched.stakes[n])).toEqual(Object.keys(folded.stakes[n]));
       }),
       { numRuns: 300, seed: 11 },
+    );
+  });
+});
+
+describe("proRataEach", () => {
+  it("pays proRata's parts in its map's order (property)", () => {
+    const holder = fc.tuple(fc.constantFrom("a", "b", "c", "7", "d", "e"), fc.integer({ min: -2, max: 5_000_000_000 }));
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 9_000_000_000 }), fc.array(holder, { maxLength: 8 }), (rao, raw) => {
+        const total = dec(rao).div(1e9);
+        const weights = new Map(raw.map(([k, w]) => [k, dec(w).div(1e9)] as const));
+        const expected = [...proRata(total, weights)].map(([k, part]) => [k, part.toString()]);
+        const paid: [string, string][] = [];
+        const n = proRataEach(total, weights, (k, part) => paid.push([k, part.toString()]));
+        expect(paid).toEqual(expected);
+        expect(n).toBe(expected.length);
+      }),
+      { numRuns: 500, seed: 12 },
     );
   });
 });

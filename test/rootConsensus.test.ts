@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { ROOT_NETUID, rootEmissionShares, type RootEmissionResult } from "../shared/rootConsensus.js";
+import { rootEmissionShares, type RootEmissionResult } from "../shared/rootConsensus.js";
+import { ROOT_NETUID } from "../shared/state.js";
 import { ROOT_KAPPA, ROOT_RHO } from "../shared/constants.js";
 
 const close = (a: number, b: number, eps = 1e-12) => expect(Math.abs(a - b)).toBeLessThan(eps);
