@@ -63,33 +63,89 @@ const CASES: Record<string, Case> = {
 /** Per case: the state hash after each round, then the hash of all reports' canonical JSON. */
 const GOLDEN: Record<string, { states: string[]; reports: string }> = {
   "root-weights": {
-    states: ["9f8a69f92866b801", "c67c796b4b5192d9", "7ef41a4eb1ec3bfb", "2153456959f96651", "a501dcd52bcca65c", "279957d6938e3ac1", "c69229ed461f07b3", "ed1c3ccda2725983"],
-    reports: "0c660cb8fbe7a5ba",
+    "states": [
+      "9f8a69f92866b801",
+      "c67c796b4b5192d9",
+      "7ef41a4eb1ec3bfb",
+      "2153456959f96651",
+      "a501dcd52bcca65c",
+      "279957d6938e3ac1",
+      "c69229ed461f07b3",
+      "ed1c3ccda2725983"
+    ],
+    "reports": "1bd64a8f3e47bc87"
   },
   "dtao-price": {
-    states: ["4da9d31088a89a56", "3cc65aab5414cc4b", "f2a6ac2c2bfa0d3e", "40f89042ea7cb1a3", "1d2e1ba202d20f5f", "c10a09cadf888dc5", "1492f30226589354", "8d9ed6d606918ae8"],
-    reports: "fa45d8689f962ef2",
+    "states": [
+      "4da9d31088a89a56",
+      "3cc65aab5414cc4b",
+      "f2a6ac2c2bfa0d3e",
+      "40f89042ea7cb1a3",
+      "1d2e1ba202d20f5f",
+      "c10a09cadf888dc5",
+      "1492f30226589354",
+      "8d9ed6d606918ae8"
+    ],
+    "reports": "45cec9301d585a5a"
   },
   "dtao-flow": {
-    states: ["f1c9821d683b4a64", "2c6f634f5d9e66ec", "d063ab997f636336", "0e6f856c2bfe96d9", "09643024d1bb1f2d", "2f64a3a9ecdc9fb0", "bb19ed35fc44eafa", "85e0d90bae985717"],
-    reports: "580f2ec2cbeca5ac",
+    "states": [
+      "f1c9821d683b4a64",
+      "2c6f634f5d9e66ec",
+      "d063ab997f636336",
+      "0e6f856c2bfe96d9",
+      "09643024d1bb1f2d",
+      "2f64a3a9ecdc9fb0",
+      "bb19ed35fc44eafa",
+      "85e0d90bae985717"
+    ],
+    "reports": "9a7704606dfbd0d5"
   },
   "mania, few permits, bonds, numeric ids": {
-    states: ["54c805413e9e2862", "7db4510444dfccc4", "c64ee270263e7f42", "55a66637594e0794", "1e2ba3deab7b74cf", "7f0691cbaa009cc5"],
-    reports: "50930191f5db1476",
+    "states": [
+      "54c805413e9e2862",
+      "7db4510444dfccc4",
+      "c64ee270263e7f42",
+      "55a66637594e0794",
+      "1e2ba3deab7b74cf",
+      "7f0691cbaa009cc5"
+    ],
+    "reports": "0bec10991a359134"
   },
   "every validator permitted, numeric ids": {
-    states: ["d44089f488d7ed48", "a1a7efb8365487c3", "c4bb00d57952404b", "0d6bd4d005f15194", "dd115a2e78eb6c24", "f80c4f8f60f8e27f"],
-    reports: "be2b656da9979a85",
+    "states": [
+      "d44089f488d7ed48",
+      "a1a7efb8365487c3",
+      "c4bb00d57952404b",
+      "0d6bd4d005f15194",
+      "dd115a2e78eb6c24",
+      "f80c4f8f60f8e27f"
+    ],
+    "reports": "4ac770cc1ffdb48c"
   },
   "no weights, reserve floor": {
-    states: ["c6c02a6f07568711", "18649ee5e1d4c190", "f5e90b15525926b7", "1f6f70887294dd2e"],
-    reports: "651041d457eb5286",
+    "states": [
+      "c6c02a6f07568711",
+      "18649ee5e1d4c190",
+      "f5e90b15525926b7",
+      "1f6f70887294dd2e"
+    ],
+    "reports": "9b9a692a5a1862e5"
   },
   "rule sets switched mid-game": {
-    states: ["2623fa0b12048346", "0bb9acc205e84114", "f993b3988f74bd88", "fe3dd71394eb4676", "92f81cac8016dfc6", "817345e93f947649", "b280670f8b721def", "226bade50fe1ca7f", "462046f853a42b0b"],
-    reports: "b2c8c42b3a1b2ee3",
-  },
+    "states": [
+      "2623fa0b12048346",
+      "0bb9acc205e84114",
+      "f993b3988f74bd88",
+      "fe3dd71394eb4676",
+      "92f81cac8016dfc6",
+      "817345e93f947649",
+      "b280670f8b721def",
+      "226bade50fe1ca7f",
+      "462046f853a42b0b"
+    ],
+    "reports": "d877248cd4a9def1"
+  }
 };
 
 function run(c: Case): { states: string[]; reports: string } {
