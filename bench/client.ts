@@ -1,7 +1,8 @@
 /**
  * Client figures: `npx tsx bench/client.ts`. Bundle size (raw and gzip), time from navigation to an
  * interactive lobby on localhost, and frame times in headless Chromium with 64 subnets while the
- * market animates a round's emission. Needs /usr/bin/chromium.
+ * market animates a round's emission. Needs /usr/bin/chromium. FRAME_MODE=sleep|nopanels|noside|nobottom|
+ * remove:SELECTOR takes parts of the page away first, to find what costs frames.
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -72,6 +73,10 @@ await page.waitForFunction(() => (window as any).__arena.store.get().state?.phas
 const mode = process.env.FRAME_MODE ?? "";
 if (mode === "sleep") await page.evaluate("window.__arena.game.loop.sleep()");
 if (mode === "nopanels") await page.evaluate("document.querySelector('.side').remove(); document.querySelector('.bottom').remove()");
+if (mode === "noside") await page.evaluate("document.querySelector('.side').remove()");
+// FRAME_MODE=remove:SELECTOR takes one part of the page away, to find what costs frames.
+if (mode.startsWith("remove:")) await page.evaluate(`document.querySelector(${JSON.stringify(mode.slice(7))})?.remove()`);
+if (mode === "nobottom") await page.evaluate("document.querySelector('.bottom').remove()");
 const frames = (await page.evaluate(`(async () => {
   const deltas = [];
   let last = performance.now();
@@ -89,6 +94,8 @@ const frames = (await page.evaluate(`(async () => {
   });
   return deltas.slice(5);
 })()`)) as number[];
+const paintMs = (await page.evaluate("window.__arena.paintMs")) as Record<string, number>;
+console.log(`time painting during the sample, by panel: ${Object.entries(paintMs).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v.toFixed(0)} ms`).join(", ")}`);
 frames.sort((a, b) => a - b);
 const p = (q: number) => frames[Math.min(frames.length - 1, Math.floor(q * frames.length))];
 console.log(`frame time with 64 subnets (headless Chromium, SwiftShader WebGL): p50 ${p(0.5).toFixed(1)} ms, p95 ${p(0.95).toFixed(1)} ms, p99 ${p(0.99).toFixed(1)} ms over ${frames.length} frames`);

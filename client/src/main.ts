@@ -112,10 +112,20 @@ const RENDER_INTERVAL_MS = 200;
 let renderTimer: ReturnType<typeof setTimeout> | null = null;
 let lastRender = 0;
 
+/** Time spent painting, by panel (element id or class) and the market: a hook for bench/client.ts. */
+const paintMs: Record<string, number> = {};
+
 function paint(s: ClientSnapshot) {
   lastRender = performance.now();
-  for (const p of panels) p.render(s);
+  for (const p of panels) {
+    const t = performance.now();
+    p.render(s);
+    const key = p.el.id || p.el.className || "panel";
+    paintMs[key] = (paintMs[key] ?? 0) + performance.now() - t;
+  }
+  const t = performance.now();
   market?.show(s);
+  paintMs.market = (paintMs.market ?? 0) + performance.now() - t;
 }
 
 store.subscribe((s) => {
@@ -142,4 +152,4 @@ store.subscribe((s) => { if (s.state?.code) sessionStorage.setItem("dtao-arena.c
 
 // Test hooks (small and read-only by convention): the e2e tests read state instead of clicking blind.
 declare global { interface Window { __arena?: unknown } }
-window.__arena = { store, conn, get game() { return game; }, get market() { return market; }, get mode() { return mode; } };
+window.__arena = { store, conn, paintMs, get game() { return game; }, get market() { return market; }, get mode() { return mode; } };

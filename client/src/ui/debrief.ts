@@ -193,7 +193,8 @@ export function barList(container: HTMLElement, bars: Bar[], max = Math.max(1e-1
     const w = `${Math.max(0, Math.min(100, (b.value / max) * 100)).toFixed(2)}%`;
     if (fillEl.style.width !== w) fillEl.style.width = w;
     if (b.colour && fillEl.style.background !== b.colour) fillEl.style.background = b.colour;
-    row.setAttribute("aria-label", `${b.label}: ${text}`);
+    const aria = `${b.label}: ${text}`;
+    if (row.getAttribute("aria-label") !== aria) row.setAttribute("aria-label", aria);
     rows.push(row);
   }
   for (const stale of existing.values()) stale.remove();
