@@ -77,6 +77,13 @@ if (mode === "noside") await page.evaluate("document.querySelector('.side').remo
 // FRAME_MODE=remove:SELECTOR takes one part of the page away, to find what costs frames.
 if (mode.startsWith("remove:")) await page.evaluate(`document.querySelector(${JSON.stringify(mode.slice(7))})?.remove()`);
 if (mode === "nobottom") await page.evaluate("document.querySelector('.bottom').remove()");
+if (process.env.FRAME_MUTATIONS) await page.evaluate(`(() => {
+  window.__mut = {};
+  new MutationObserver((ms) => { for (const m of ms) { const t = m.target.nodeType === 3 ? m.target.parentElement : m.target; const k = m.type + " " + (t.closest("[id]")?.id ?? "?") + " " + (m.attributeName ?? ""); window.__mut[k] = (window.__mut[k] ?? 0) + 1; } })
+    .observe(document.querySelector(".side"), { subtree: true, childList: true, attributes: true, characterData: true });
+})()`);
+const tracePath = process.env.FRAME_TRACE;
+if (tracePath) await browser.startTracing(page, { path: tracePath, categories: (process.env.FRAME_TRACE_CATEGORIES ?? "devtools.timeline,disabled-by-default-devtools.timeline").split(",") });
 const frames = (await page.evaluate(`(async () => {
   const deltas = [];
   let last = performance.now();
@@ -94,6 +101,8 @@ const frames = (await page.evaluate(`(async () => {
   });
   return deltas.slice(5);
 })()`)) as number[];
+if (tracePath) await browser.stopTracing();
+if (process.env.FRAME_MUTATIONS) console.log("mutations in the side panel during the sample:", JSON.stringify(await page.evaluate("window.__mut")));
 const paintMs = (await page.evaluate("window.__arena.paintMs")) as Record<string, number>;
 console.log(`time painting during the sample, by panel: ${Object.entries(paintMs).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v.toFixed(0)} ms`).join(", ")}`);
 frames.sort((a, b) => a - b);

@@ -73,7 +73,8 @@ function mountGame(s: ClientSnapshot) {
   const feed = createFeed(conn);
   const board = createLeaderboard(conn);
   const debrief = createDebriefPanel(conn);
-  const marketEl = h("section", { class: "market", id: "market", "aria-label": "Market: subnet pools" });
+  const canvasHost = h("div", { class: "market-canvas" });
+  const marketEl = h("section", { class: "market", id: "market", "aria-label": "Market: subnet pools" }, canvasHost);
   const banner = h("div", { class: "banner", id: "banner", hidden: true });
   app.replaceChildren(h("div", { class: "shell" },
     h("div", {}, topbar.el, banner),
@@ -93,7 +94,7 @@ function mountGame(s: ClientSnapshot) {
   market = new MarketScene();
   game = new Phaser.Game({
     type: Phaser.AUTO,
-    parent: marketEl,
+    parent: canvasHost,
     backgroundColor: "#171b22",
     scale: { mode: Phaser.Scale.RESIZE, width: "100%", height: "100%" },
     scene: [market],

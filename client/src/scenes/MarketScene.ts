@@ -118,6 +118,15 @@ export class MarketScene extends Phaser.Scene {
     const rows = Math.ceil(n / cols);
     const pad = 8;
     const cw = (W - pad * (cols + 1)) / cols;
+    // Pools that do not fit the market's height at the smallest card size make the canvas taller
+    // (the market scrolls); when they fit again it goes back to the market's height.
+    const host = this.game.canvas.parentElement;
+    const box = host?.parentElement;
+    if (host && box) {
+      const need = pad + rows * (120 + pad);
+      const want = `${Math.max(box.clientHeight, need)}px`;
+      if (host.style.height !== want) host.style.height = want; // Phaser resizes, then redraws
+    }
     const ch = Math.max(120, Math.min(240, (H - pad * (rows + 1)) / rows));
     const maxTao = Math.max(1, ...subnets.map((s) => Number(s.taoReserve)));
     const maxAlpha = Math.max(1, ...subnets.map((s) => Number(s.alphaReserve)));

@@ -190,8 +190,8 @@ export function barList(container: HTMLElement, bars: Bar[], max = Math.max(1e-1
     if (label.textContent !== b.label) label.textContent = b.label;
     const text = b.note ? `${b.text} · ${b.note}` : b.text;
     if (value.textContent !== text) value.textContent = text;
-    const w = `${Math.max(0, Math.min(100, (b.value / max) * 100)).toFixed(2)}%`;
-    if (fillEl.style.width !== w) fillEl.style.width = w;
+    const w = `scaleX(${Math.max(0, Math.min(1, b.value / max)).toFixed(4)})`;
+    if (fillEl.style.transform !== w) fillEl.style.transform = w;
     if (b.colour && fillEl.style.background !== b.colour) fillEl.style.background = b.colour;
     const aria = `${b.label}: ${text}`;
     if (row.getAttribute("aria-label") !== aria) row.setAttribute("aria-label", aria);

@@ -49,3 +49,13 @@ export const GLOSSARY: Record<string, string> = {
 export function term(word: string, label = word): HTMLElement {
   return h("abbr", { class: "term", title: GLOSSARY[word] ?? word, tabindex: 0 }, label);
 }
+
+/** Change a control's disabled state only if it differs: a redundant write still invalidates style and repaints. */
+export function setDisabled(el: HTMLButtonElement | HTMLInputElement | HTMLSelectElement, disabled: boolean): void {
+  if (el.disabled !== disabled) el.disabled = disabled;
+}
+
+/** Set an attribute only if it differs (same reason as setDisabled). */
+export function setAttr(el: Element, name: string, value: string): void {
+  if (el.getAttribute(name) !== value) el.setAttribute(name, value);
+}

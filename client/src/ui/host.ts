@@ -8,7 +8,7 @@ import { BOT_STRATEGIES, botRole, RULESET_NAMES, SHOCK_KINDS, type BotStrategy }
 import type { ArenaConnection } from "../net";
 import type { ClientSnapshot, SyncedPlayer, SyncedState } from "../types";
 import { num, pct, RULESET_LABEL, ROLE_COLOUR, tao } from "../format";
-import { fill, h, showResult, type Panel } from "./dom";
+import { fill, h, setAttr, setDisabled, showResult, type Panel } from "./dom";
 import { barList, controlFigure, correlationFigure, exportLinks, speculationFigure } from "./debrief";
 import { liveShares, setText, subnetsSorted } from "./ticket";
 
@@ -199,16 +199,16 @@ export function createHostPanel(conn: ArenaConnection): Panel {
     const lobby = st.phase === "lobby";
     const acting = st.phase === "acting";
     const ended = st.phase === "ended";
-    start.button.disabled = !lobby;
-    pause.button.disabled = !acting || st.paused;
-    resume.button.disabled = !st.paused;
-    extend.button.disabled = !acting;
-    advance.button.disabled = !acting;
-    end.button.disabled = ended;
-    balance.button.disabled = !lobby;
-    bots.button.disabled = ended;
-    applyRuleset.button.disabled = ended;
-    shock.button.disabled = ended;
+    setDisabled(start.button, !lobby);
+    setDisabled(pause.button, !acting || st.paused);
+    setDisabled(resume.button, !st.paused);
+    setDisabled(extend.button, !acting);
+    setDisabled(advance.button, !acting);
+    setDisabled(end.button, ended);
+    setDisabled(balance.button, !lobby);
+    setDisabled(bots.button, ended);
+    setDisabled(applyRuleset.button, ended);
+    setDisabled(shock.button, ended);
     if (!rulesetTouched && document.activeElement !== ruleset && ruleset.value !== st.ruleset) ruleset.value = st.ruleset;
     const key = subnetsSorted(st).map((s) => `${s.netuid}:${s.name}`).join("|");
     if (key !== subnetKey) {
@@ -243,7 +243,7 @@ export function createHostPanel(conn: ArenaConnection): Panel {
       if (!st) return;
       setText(code, st.code);
       setText(link, joinUrl(st.code));
-      link.setAttribute("href", joinUrl(st.code));
+      setAttr(link, "href", joinUrl(st.code));
       paintQr(qr, st.code);
       paintControls(st);
       paintRoster(st);

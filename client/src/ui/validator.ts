@@ -208,8 +208,8 @@ export function createValidatorPanel(conn: ArenaConnection): Panel {
       setText(row.name, `SN${sub.netuid} ${sub.name}`);
       const q = sig?.subnets[sub.netuid];
       setText(row.quality, q === undefined ? "–" : num(q, 3));
-      const w = `${(((q ?? 0) / qMax) * 100).toFixed(1)}%`;
-      if (row.qualityBar.style.width !== w) row.qualityBar.style.width = w;
+      const w = `scaleX(${Math.max(0, Math.min(1, (q ?? 0) / qMax)).toFixed(3)})`;
+      if (row.qualityBar.style.transform !== w) row.qualityBar.style.transform = w;
       paintMiners(row, sig?.miners[sub.netuid], sub.minerCount);
       const stt = statusText(sub.netuid, st);
       setText(row.status, stt.text);
