@@ -102,6 +102,13 @@ const frames = (await page.evaluate(`(async () => {
   return deltas.slice(5);
 })()`)) as number[];
 if (tracePath) await browser.stopTracing();
+// FRAME_SHOT=PREFIX: screenshots of the 64-subnet market, at the top and scrolled down.
+if (process.env.FRAME_SHOT) {
+  await page.screenshot({ path: `${process.env.FRAME_SHOT}-top.png` });
+  await page.evaluate("document.querySelector('#market').scrollTop = 700");
+  await page.waitForTimeout(300);
+  await page.screenshot({ path: `${process.env.FRAME_SHOT}-scrolled.png` });
+}
 if (process.env.FRAME_MUTATIONS) console.log("mutations in the side panel during the sample:", JSON.stringify(await page.evaluate("window.__mut")));
 const paintMs = (await page.evaluate("window.__arena.paintMs")) as Record<string, number>;
 console.log(`time painting during the sample, by panel: ${Object.entries(paintMs).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v.toFixed(0)} ms`).join(", ")}`);

@@ -73,8 +73,10 @@ function mountGame(s: ClientSnapshot) {
   const feed = createFeed(conn);
   const board = createLeaderboard(conn);
   const debrief = createDebriefPanel(conn);
+  // The canvas stays the size of the visible market; a spacer gives the pools' full height to the
+  // native scrollbar, and the scene's camera follows the scroll (MarketScene.followScroll).
   const canvasHost = h("div", { class: "market-canvas" });
-  const marketEl = h("section", { class: "market", id: "market", "aria-label": "Market: subnet pools" }, canvasHost);
+  const marketEl = h("section", { class: "market", id: "market", "aria-label": "Market: subnet pools" }, canvasHost, h("div", { class: "market-spacer" }));
   const banner = h("div", { class: "banner", id: "banner", hidden: true });
   app.replaceChildren(h("div", { class: "shell" },
     h("div", {}, topbar.el, banner),

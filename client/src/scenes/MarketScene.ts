@@ -41,6 +41,22 @@ export class MarketScene extends Phaser.Scene {
     }, ms);
   }
 
+  private scrollBox: HTMLElement | null = null;
+
+  /** Make the market's scroll range `extra` pixels and keep the camera at its scroll position. */
+  private followScroll(extra: number) {
+    const box = this.game.canvas.parentElement?.parentElement ?? null;
+    if (!box) return;
+    const spacer = box.querySelector<HTMLElement>(".market-spacer");
+    const want = `${Math.max(0, Math.round(extra))}px`;
+    if (spacer && spacer.style.height !== want) spacer.style.height = want;
+    if (this.scrollBox !== box) {
+      this.scrollBox = box;
+      box.addEventListener("scroll", () => { this.cameras.main.scrollY = box.scrollTop; this.awake(); }, { passive: true });
+    }
+    this.cameras.main.scrollY = Math.min(box.scrollTop, Math.max(0, extra));
+  }
+
   create() {
     this.g = this.add.graphics();
     this.scale.on("resize", () => { this.lastSignature = ""; this.redraw(); });
@@ -118,16 +134,12 @@ export class MarketScene extends Phaser.Scene {
     const rows = Math.ceil(n / cols);
     const pad = 8;
     const cw = (W - pad * (cols + 1)) / cols;
-    // Pools that do not fit the market's height at the smallest card size make the canvas taller
-    // (the market scrolls); when they fit again it goes back to the market's height.
-    const host = this.game.canvas.parentElement;
-    const box = host?.parentElement;
-    if (host && box) {
-      const need = pad + rows * (120 + pad);
-      const want = `${Math.max(box.clientHeight, need)}px`;
-      if (host.style.height !== want) host.style.height = want; // Phaser resizes, then redraws
-    }
-    const ch = Math.max(120, Math.min(240, (H - pad * (rows + 1)) / rows));
+    // Pools that do not fit the visible height at the smallest card size extend the world below it:
+    // the spacer after the canvas gives the market that much scroll, and the camera follows it.
+    const need = pad + rows * (120 + pad);
+    const worldH = Math.max(H, need);
+    this.followScroll(worldH - H);
+    const ch = Math.max(120, Math.min(240, (worldH - pad * (rows + 1)) / rows));
     const maxTao = Math.max(1, ...subnets.map((s) => Number(s.taoReserve)));
     const maxAlpha = Math.max(1, ...subnets.map((s) => Number(s.alphaReserve)));
     // Before the first resolution (and between), show the share the subnet would get if the round
