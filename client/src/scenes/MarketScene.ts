@@ -25,21 +25,24 @@ export class MarketScene extends Phaser.Scene {
     super("Market");
   }
 
-  private sleepTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Frames still to render before the loop may sleep. */
+  private framesLeft = 0;
 
   /**
    * Render only while something changes: the market is still most of the time, and a sleeping game
-   * loop leaves the last frame on the canvas and the main thread to the rest of the page.
+   * loop leaves the last frame on the canvas and the main thread to the rest of the page (each frame
+   * Phaser draws costs ~30 ms in software WebGL with 64 subnets). Counted in rendered frames, not
+   * time, so the loop never sleeps before the change is on the canvas.
    */
-  private awake(ms = 150) {
+  private awake(frames = 2) {
+    this.framesLeft = Math.max(this.framesLeft, frames);
     this.game.loop.wake();
-    if (this.sleepTimer) clearTimeout(this.sleepTimer);
-    this.sleepTimer = setTimeout(() => {
-      this.sleepTimer = null;
-      if (this.tweens.getTweens().length === 0) this.game.loop.sleep();
-      else this.awake(ms);
-    }, ms);
   }
+
+  private onPostRender = () => {
+    if (this.framesLeft > 0) this.framesLeft--;
+    else if (this.tweens.getTweens().length === 0) this.game.loop.sleep();
+  };
 
   private scrollBox: HTMLElement | null = null;
 
@@ -58,6 +61,8 @@ export class MarketScene extends Phaser.Scene {
   }
 
   create() {
+    this.game.events.on("postrender", this.onPostRender);
+    this.events.once("destroy", () => this.game.events.off("postrender", this.onPostRender));
     this.g = this.add.graphics();
     this.scale.on("resize", () => { this.lastSignature = ""; this.redraw(); });
     this.redraw();
@@ -226,22 +231,46 @@ export class MarketScene extends Phaser.Scene {
     if (mine && Number(mine) > 0) this.text(`${k}.mine`, L.x + L.w - 10, L.y + 24, `you ${num(mine)} α`, 11, "#F0E442").setOrigin(1, 0);
   }
 
-  /** Emission visibly flows from the block reward into the pools, in proportion to their shares. */
+  /**
+   * Emission visibly flows from the block reward into the pools, in proportion to their shares. The
+   * dots are a DOM layer over the canvas moved by CSS transforms: the browser's compositor animates
+   * them while the canvas keeps its last frame, where tweening them in the scene made every frame
+   * of the flow redraw all the pools (about 30 ms a frame in software WebGL with 64 subnets).
+   */
   private animateEmission(shares: { netuid: string; share: number }[]) {
     if (window.matchMedia?.("(prefers-reduced-motion: reduce)").matches) return;
-    this.awake();
+    const host = this.game.canvas.parentElement;
+    if (!host) return;
+    let layer = host.querySelector<HTMLElement>(".flow-layer");
+    if (!layer) {
+      layer = document.createElement("div");
+      layer.className = "flow-layer";
+      layer.setAttribute("aria-hidden", "true");
+      host.appendChild(layer);
+    }
+    const scrollY = this.cameras.main.scrollY;
     const origin = { x: this.scale.width / 2, y: -10 };
+    const dots: [HTMLElement, string][] = [];
     for (const { netuid, share } of shares) {
       const L = this.layout.get(netuid);
       if (!L || share <= 0) continue;
-      const dots = Math.max(1, Math.round(share * 40));
-      for (let i = 0; i < dots; i++) {
-        const dot = this.add.circle(origin.x + (i % 7) * 3, origin.y, 3, COLOURS.tao, 1);
-        this.tweens.add({
-          targets: dot, x: L.x + 20 + (i % 5) * 4, y: L.y + L.h - 40, duration: 700 + (i % 10) * 40, delay: i * 12,
-          ease: "Quad.easeIn", onComplete: () => dot.destroy(),
-        });
+      const y = L.y + L.h - 40 - scrollY;
+      if (y < -20 || y > this.scale.height + 20) continue; // not on screen
+      const count = Math.max(1, Math.round(share * 40));
+      for (let i = 0; i < count; i++) {
+        const dot = document.createElement("span");
+        dot.className = "flow-dot";
+        dot.style.transform = `translate(${origin.x + (i % 7) * 3}px, ${origin.y}px)`;
+        dot.style.transitionDuration = `${700 + (i % 10) * 40}ms`;
+        dot.style.transitionDelay = `${i * 12}ms`;
+        dot.addEventListener("transitionend", () => dot.remove(), { once: true });
+        layer.appendChild(dot);
+        dots.push([dot, `translate(${L.x + 20 + (i % 5) * 4}px, ${y}px)`]);
       }
     }
+    // Start the moves on the next frame, from the positions just laid out.
+    requestAnimationFrame(() => { for (const [dot, to] of dots) dot.style.transform = to; });
+    // A dot whose transition never ends (a hidden tab) is removed anyway.
+    setTimeout(() => { for (const [dot] of dots) dot.remove(); }, 3000);
   }
 }
