@@ -24,7 +24,7 @@ export { replay, type LogEntry, type ReplayResult } from "./replay.js";
 export type * from "./report.js";
 export { resolveRound, RoundError } from "./round.js";
 export * from "./scenarios.js";
-export { awards, leaderboard, netWorth, type Award, type LeaderboardRow, type NetWorth } from "./scoring.js";
+export { awards, leaderboard, netWorth, spotValue, type Award, type LeaderboardRow, type NetWorth } from "./scoring.js";
 export * from "./state.js";
 export { playerView, publicView, sharedView, type PlayerView, type PublicSubnet, type PublicView } from "./view.js";
 export { BOT_STRATEGIES, botActions, botRole, isBotStrategy, type BotStrategy } from "./bots.js";

@@ -4,9 +4,9 @@
  */
 import { swapParams } from "./access.js";
 import { dec, type Dec, ZERO } from "./decimal.js";
-import { liquidationValue } from "./pool.js";
+import { liquidationValue, type PoolReserves } from "./pool.js";
 import type { RoundReport } from "./report.js";
-import { type GameState, type PlayerId, type Role } from "./state.js";
+import { type GameState, type Netuid, type Player, type PlayerId, type Role } from "./state.js";
 
 export interface NetWorth {
   readonly spot: string;
@@ -15,18 +15,34 @@ export interface NetWorth {
   readonly profit: string;
 }
 
+/**
+ * Spot value in TAO of some holdings: free TAO, root stake, and each alpha position at its pool's
+ * spot price (not quantised). The engine's leaderboard, the server's synced `worth` and a client's
+ * own live net worth (its synced pools have the same reserve strings) all use it.
+ */
+export function spotValue(
+  holdings: Pick<Player, "tao" | "rootStake" | "alpha">, pools: Readonly<Record<Netuid, PoolReserves | undefined>>,
+): Dec {
+  let spot = dec(holdings.tao).plus(dec(holdings.rootStake));
+  for (const n in holdings.alpha) {
+    const s = pools[n];
+    // A pool always keeps a reserve floor; a client's view of one that is not synced yet has none.
+    if (!s || dec(s.alphaReserve).isZero()) continue;
+    spot = spot.plus(dec(holdings.alpha[n]).mul(dec(s.taoReserve)).div(dec(s.alphaReserve)));
+  }
+  return spot;
+}
+
 export function netWorth(state: GameState, id: PlayerId): NetWorth {
   const p = state.players[id];
-  const base = dec(p.tao).plus(dec(p.rootStake));
-  let spot = base;
-  let liq = base;
+  let liq = dec(p.tao).plus(dec(p.rootStake));
   const params = swapParams(state);
   for (const [n, a] of Object.entries(p.alpha)) {
     const s = state.subnets[n];
     if (!s) continue;
-    spot = spot.plus(dec(a).mul(dec(s.taoReserve)).div(dec(s.alphaReserve)));
     liq = liq.plus(liquidationValue(s, dec(a), params));
   }
+  const spot = spotValue(p, state.subnets);
   return { spot: spot.toDecimalPlaces(9).toString(), liquidation: liq.toString(), profit: liq.minus(dec(p.granted)).toString() };
 }
 

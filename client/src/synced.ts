@@ -4,7 +4,7 @@
  * plain decimal strings, with the derived values (spot price, own live net worth) filled in here,
  * once per state change, by the same shared functions the server uses.
  */
-import { amt, dec, fromWireRao, observeTape, type PriceTape, sharesFromEmas, tapeSeries } from "../../shared/index";
+import { amt, dec, fromWireRao, observeTape, type PriceTape, sharesFromEmas, spotPrice, spotValue, tapeSeries } from "../../shared/index";
 import type { SyncedPlayer, SyncedState, SyncedSubnet, SyncedValidator } from "./types";
 
 /** `room.state.toJSON()` as the server's schema sends it. */
@@ -42,7 +42,7 @@ function pool(taoRao: number, alphaRao: number) {
     if (pools.size > 4096) pools.clear();
     const taoReserve = fromWireRao(taoRao);
     const alphaReserve = fromWireRao(alphaRao);
-    const price = dec(alphaReserve).isZero() ? "0" : amt(dec(taoReserve).div(alphaReserve));
+    const price = dec(alphaReserve).isZero() ? "0" : amt(spotPrice({ taoReserve, alphaReserve }));
     pools.set(key, (p = { taoReserve, alphaReserve, price }));
   }
   return p;
@@ -83,14 +83,9 @@ function withDerivedShares(subnets: Record<string, SyncedSubnet>, rules: SyncedS
   for (const s of list) s.emissionShare = sharesValue[s.netuid] ?? "0";
 }
 
-/** Spot net worth from one's own holdings: free + root + alpha × spot price. */
+/** Spot net worth from one's own holdings: free + root + alpha × spot price (the engine's spotValue). */
 export function spotNetWorth(p: Pick<SyncedPlayer, "tao" | "rootStake" | "alpha">, subnets: Record<string, SyncedSubnet>): string {
-  let v = dec(p.tao).plus(p.rootStake);
-  for (const [n, a] of Object.entries(p.alpha)) {
-    const s = subnets[n];
-    if (s && !dec(s.alphaReserve).isZero()) v = v.plus(dec(a).mul(s.taoReserve).div(s.alphaReserve));
-  }
-  return amt(v);
+  return amt(spotValue(p, subnets));
 }
 
 export function fromWire(raw: WireState, me: string | null, tape: PriceTape | null = null): SyncedState {

@@ -4,7 +4,7 @@
  * state plus its own `signals` message.
  */
 import {
-  amt, dec, fromWireRao, type GameConfig, sharesFromEmas, ZERO, type HistoryMessage, observeTape, type PriceTape, tapeFromHistory, tapeSeries, type Player, type PlayerView, type PublicSubnet, resolveConfig, Rng, type Role, type RulesetName,
+  amt, dec, fromWireRao, type GameConfig, spotPrice, sharesFromEmas, ZERO, type HistoryMessage, observeTape, type PriceTape, tapeFromHistory, tapeSeries, type Player, type PlayerView, type PublicSubnet, resolveConfig, Rng, type Role, type RulesetName,
   ROLES, type ValidatorSignals,
 } from "../../shared/index.js";
 import type { PublicValidator } from "../../shared/view.js";
@@ -39,9 +39,10 @@ function entries<V>(m: { forEach(cb: (value: V, key: string) => void): void }): 
   return out;
 }
 
-function spotPrice(s: SubnetState): string {
-  const alphaReserve = fromWireRao(s.alphaRao);
-  return dec(alphaReserve).isZero() ? "0" : amt(dec(fromWireRao(s.taoRao)).div(alphaReserve));
+/** A synced pool's spot price, to the rao (as the engine keeps `price`). */
+function priceOf(s: SubnetState): string {
+  const pool = { taoReserve: fromWireRao(s.taoRao), alphaReserve: fromWireRao(s.alphaRao) };
+  return dec(pool.alphaReserve).isZero() ? "0" : amt(spotPrice(pool));
 }
 
 /**
@@ -51,14 +52,14 @@ function spotPrice(s: SubnetState): string {
 export function observeSyncTape(tape: PriceTape | null, s: Pick<ArenaState, "block" | "subnets">, history?: HistoryMessage): PriceTape | null {
   const seeded = history ? tapeFromHistory(history) : tape;
   if (!seeded || s.block <= seeded.block) return seeded;
-  return observeTape(seeded, s.block, entries<SubnetState>(s.subnets).map(([, v]) => ({ netuid: v.netuid, registeredRound: v.registeredRound, price: spotPrice(v) })));
+  return observeTape(seeded, s.block, entries<SubnetState>(s.subnets).map(([, v]) => ({ netuid: v.netuid, registeredRound: v.registeredRound, price: priceOf(v) })));
 }
 
 /** A synced pool as the engine's PublicSubnet (values the state does not carry: alphaOut, lastEmission, as "0"). */
 function publicSubnet(s: SubnetState, tape: PriceTape | null): PublicSubnet {
   return {
     netuid: s.netuid, name: s.name, owner: s.owner, registeredRound: s.registeredRound, taoReserve: fromWireRao(s.taoRao),
-    alphaReserve: fromWireRao(s.alphaRao), alphaOut: "0", price: spotPrice(s),
+    alphaReserve: fromWireRao(s.alphaRao), alphaOut: "0", price: priceOf(s),
     priceEma: String(s.priceEma), flowEma: String(s.flowEma), emissionShare: String(s.emissionShare), lastEmission: "0",
     priceHistory: [...tapeSeries(tape, s.netuid, s.registeredRound)], product: s.product, minerCount: s.minerCount, immune: s.immune,
   };

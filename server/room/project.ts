@@ -2,7 +2,7 @@
  * project(): the one function that writes engine state into the Colyseus schema. It only assigns
  * fields whose value changed, so the schema's delta encoding sends little each patch.
  */
-import { type Dec, dec, type EcosystemMetrics, type GameState, isImmune, lockCost, type Player, type Subnet, switchesOf, toWireRao, ZERO } from "../../shared/index.js";
+import { type Dec, dec, type EcosystemMetrics, type GameState, isImmune, lockCost, type Player, type Subnet, spotValue, switchesOf, toWireRao, ZERO } from "../../shared/index.js";
 import { ArenaState, EventState, PlayerState, SubnetState, ValidatorState } from "./schema.js";
 
 /** Events kept in the synced feed. */
@@ -91,16 +91,6 @@ function listedValidators(state: GameState, rootBy: Map<string, Dec>): Set<strin
   return new Set(state.validators.filter((id) => state.players[id] && (state.players[id].npc === null || top16.has(id))));
 }
 
-/** Spot net worth in TAO (free + root + alpha at the pool's spot price). */
-function spotWorth(state: GameState, id: string): number {
-  const p = state.players[id];
-  let v = dec(p.tao).plus(p.rootStake);
-  for (const n in p.alpha) {
-    const s = state.subnets[n];
-    if (s) v = v.plus(dec(p.alpha[n]).mul(s.taoReserve).div(s.alphaReserve));
-  }
-  return v.toNumber();
-}
 
 /**
  * What the last projection into a target was made from. Engine state is immutable and shares every
@@ -282,7 +272,7 @@ export function project(target: ArenaState, state: GameState, facts: RoomFacts):
       for (const n in p.alpha) if (v.alpha.get(n) !== p.alpha[n]) v.alpha.set(n, p.alpha[n]);
       set(v, "take", p.take ?? "");
       // The leaderboard moves at round boundaries (and when someone arrives), not with every trade.
-      if (worthDue || fresh) set(v, "worth", Math.fround(spotWorth(state, id)));
+      if (worthDue || fresh) set(v, "worth", Math.fround(spotValue(p, state.subnets).toNumber()));
     }
   }
   cache.playersRecord = state.players;
